@@ -1,0 +1,50 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := service_desk
+
+.PHONY: run test install translations extract-messages db-upgrade seed bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# reinstall when the project's dependencies change
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d service_desk/translations -D messages
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o service_desk/translations/messages.pot .
+	$(BIN)/pybabel update -i service_desk/translations/messages.pot -d service_desk/translations --no-fuzzy-matching
+
+instance/secret_key:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
+	chmod 600 instance/secret_key
+
+run: install instance/secret_key
+	$(BIN)/service-desk db upgrade
+	$(BIN)/service-desk seed
+	$(BIN)/service-desk demo-accounts
+	$(BIN)/service-desk run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	@if [ -n "$$SERVICE_DESK_TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL ($$SERVICE_DESK_TEST_DATABASE_URL)"; \
+	  SERVICE_DESK_TEST_BACKEND=postgres $(BIN)/python -m pytest -q $(PYTEST_ARGS); \
+	fi
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

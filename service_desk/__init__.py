@@ -1,0 +1,60 @@
+"""Service Desk: the citizen-service system of the Weihai Economic and Technological Development Zone."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then SERVICE_DESK_* variables."""
+    # SERVICE_DESK_INSTANCE_PATH moves instance/ (config.py, secret_key, the SQLite file)
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("SERVICE_DESK_INSTANCE_PATH") or None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    config.load(app, test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  (readable Chinese in JSON)
+
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    from . import models  # noqa: F401  (complete metadata before anything reflects on it)
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations")),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    from . import i18n, security
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
+                   default_translation_directories=os.path.join(app.root_path, "translations"))
+    i18n.init_app(app)
+    security.init_app(app)
+    login_manager.init_app(app)
+
+    from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .errors import init_app as init_errors
+    from .main import bp as main_bp
+    from .matters import bp as matters_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(matters_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    init_errors(app)
+
+    from .cli import register
+
+    register(app)
+    return app

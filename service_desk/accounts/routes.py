@@ -1,0 +1,64 @@
+"""Login and logout views."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter
+from . import bp
+from .forms import LoginForm
+from .services import authenticate, end_sessions
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an absolute URL, //host, or a backslash trick."""
+    if not target:
+        return url_for("main.home")
+    target = target.strip()
+    parts = urlsplit(target)
+    if (parts.scheme or parts.netloc or not target.startswith("/")
+            or target.startswith("//") or "\\" in target):
+        return url_for("main.home")
+    return target
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        result = authenticate(username=form.username.data, password=form.password.data)
+        db.session.commit()
+        if result.user is not None:
+            session.clear()  # a fresh session: nothing from before login carries over
+            login_user(result.user)
+            flash(_("Signed in."), "success")
+            return redirect(safe_next(request.args.get("next")))
+        if result.locked_until is not None:
+            error = _("Too many failed attempts. This account is locked until %(time)s.",
+                      time=format_datetime(result.locked_until, "short"))
+        else:
+            error = _("The username or password is wrong. Please try again.")
+    status = 200 if error is None and not form.errors else 422 if request.method == "POST" else 200
+    return render_template("accounts/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    end_sessions(user=current_user, actor=current_user, reason="logout")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("main.home"))

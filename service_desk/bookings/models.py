@@ -1,0 +1,67 @@
+"""Residents' requests: timed appointments and problem reports dispatched to a unit."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Optional
+
+from sqlalchemy import ForeignKey, String, Text, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..catalog.models import Channel, Service, SpecialGroup
+from ..db import enum_type, utcnow
+from ..extensions import db
+from ..units.models import Unit
+
+
+class RequestStatus(enum.Enum):
+    # appointments
+    BOOKED = "booked"
+    ARRIVED = "arrived"
+    NO_SHOW = "no_show"
+    # dispatched requests (the 12345 lifecycle)
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    RESOLVED = "resolved"
+    CALLED_BACK = "called_back"
+    # both
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ServiceRequest(db.Model):
+    """One booking or report. No ID-card number is ever stored."""
+
+    __tablename__ = "service_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel))
+    status: Mapped[RequestStatus] = mapped_column(enum_type(RequestStatus), index=True)
+    resident_name: Mapped[str] = mapped_column(String(100))
+    resident_phone: Mapped[str] = mapped_column(String(20), index=True)
+    address: Mapped[Optional[str]] = mapped_column(String(300))
+    special_group: Mapped[Optional[SpecialGroup]] = mapped_column(enum_type(SpecialGroup))
+    needs: Mapped[Optional[str]] = mapped_column(Text)
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    starts_at: Mapped[Optional[dt.datetime]] = mapped_column(index=True)
+    ends_at: Mapped[Optional[dt.datetime]]
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    due_at: Mapped[Optional[dt.datetime]] = mapped_column(index=True)
+    resolved_at: Mapped[Optional[dt.datetime]]
+    reply: Mapped[Optional[str]] = mapped_column(Text)
+    is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    service: Mapped[Service] = relationship(lazy="raise")
+    unit: Mapped[Optional[Unit]] = relationship(lazy="raise")

@@ -1,0 +1,133 @@
+"""The `service-desk` command: a Flask CLI group bound to the app (db, seed, users, tokens)."""
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from .extensions import db
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _read_password(confirm: bool = True) -> str:
+    """From standard input when it is not a terminal, else prompted."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Load seeds/ (the article's units, matters, projects, services, figures)."""
+    from .seeding import SeedError, seed_load
+
+    try:
+        stats = seed_load()
+        db.session.commit()
+    except SeedError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    if not stats.changed:
+        click.echo("Seed data already loaded; nothing changed.")
+        return
+    for kind, n in sorted(stats.created.items()):
+        click.echo(f"created {n} {kind}")
+    for kind, n in sorted(stats.updated.items()):
+        click.echo(f"updated {n} {kind}")
+
+
+users = click.Group("users", help="Staff accounts.")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help="operator, staff, supervisor or admin")
+@click.option("--unit", "unit_code", default=None, help="unit code (required for staff)")
+@click.option("--name", "display_name", default=None, help="display name")
+@with_appcontext
+def users_create(username: str, role: str, unit_code: str | None, display_name: str | None) -> None:
+    """Create USERNAME; the password comes from standard input or a prompt."""
+    from .accounts.services import AccountError, parse_role, user_create
+
+    try:
+        parsed = parse_role(role)
+        password = _read_password()
+        user_create(username=username, password=password, role=parsed, unit_code=unit_code,
+                    display_name=display_name)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    click.echo(f"created {role} {username}")
+
+
+tokens = click.Group("tokens", help="API bearer tokens.")
+
+
+@tokens.command("create")
+@click.argument("username")
+@with_appcontext
+def tokens_create(username: str) -> None:
+    """Print a new bearer token for USERNAME (stored hashed: shown only now)."""
+    from .accounts.models import User
+    from .accounts.services import token_create
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        _fail(f"unknown user {username!r}")
+    raw = token_create(user=user)
+    db.session.commit()
+    click.echo(raw)
+
+
+DEMO_ACCOUNTS = (
+    ("demo-operator", "operator", None, "热线话务员（演示）"),
+    ("demo-staff", "staff", "gov-service-centre", "政务服务中心工作人员（演示）"),
+    ("demo-supervisor", "supervisor", None, "督查人员（演示）"),
+    ("demo-admin", "admin", None, "系统管理员（演示）"),
+)
+
+
+@click.command("demo-accounts")
+@with_appcontext
+def demo_accounts() -> None:
+    """Ensure one demo account per role; print a new account's password once."""
+    from .accounts.models import User
+    from .accounts.services import parse_role, user_create
+
+    created = []
+    for username, role, unit, name in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+            continue
+        password = secrets.token_urlsafe(12)
+        user_create(username=username, password=password, role=parse_role(role),
+                    unit_code=unit, display_name=name, actor="demo-accounts")
+        created.append((username, role, password))
+    db.session.commit()
+    if created:
+        click.echo("Demo accounts (passwords are shown this once; they are stored hashed):")
+        for username, role, password in created:
+            click.echo(f"  {role:<11} {username:<16} {password}")
+    else:
+        click.echo("Demo accounts exist already (their passwords were shown when created).")
+
+
+def register(app: Flask) -> None:
+    for command in (seed_command, users, tokens, demo_accounts):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from . import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), help="Service Desk administration.")
+    cli.main(prog_name="service-desk")

@@ -1,0 +1,92 @@
+"""Configuration: defaults, then instance/config.py, then SERVICE_DESK_* variables."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "SERVICE_DESK_"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app."""
+
+
+def defaults(app: Flask) -> dict[str, Any]:
+    return {
+        "ENV_NAME": "development",
+        "SECRET_KEY": None,
+        "DATABASE_URL": "sqlite:///" + os.path.join(app.instance_path, "service_desk.sqlite3"),
+        "TIMEZONE": "Asia/Shanghai",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SMTP_URL": None,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ["zh_CN", "en"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # behind a TLS proxy: trust one hop of X-Forwarded-* and mark cookies Secure
+        "BEHIND_PROXY": False,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "LOGIN_RATE_LIMIT": "20 per minute",
+        "PAGE_SIZE": 50,
+        "DUE_SOON_DAYS": 7,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }
+
+
+def _coerce(raw: str) -> Any:
+    """Environment values are strings; accept JSON literals for numbers and booleans."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(defaults(app))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for key, raw in os.environ.items():
+            if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "TEST_DATABASE_URL":
+                name = key[len(ENV_PREFIX):]
+                app.config[name] = raw if name.endswith(("_URL", "_URI", "_KEY")) else _coerce(raw)
+    else:
+        app.config.from_mapping(test_config)
+
+    secret_file = os.path.join(app.instance_path, "secret_key")
+    if not app.config["SECRET_KEY"] and os.path.exists(secret_file):
+        with open(secret_file, encoding="utf-8") as fh:
+            app.config["SECRET_KEY"] = fh.read().strip()
+    if not app.config["SECRET_KEY"]:
+        if app.config["ENV_NAME"] == "production":
+            raise ConfigError(
+                "SERVICE_DESK_SECRET_KEY is not set. In production the session signing key is "
+                "required: set SERVICE_DESK_SECRET_KEY or write it to instance/secret_key."
+            )
+        # development without a key: sessions work until restart; make run writes one
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+    if app.config["BEHIND_PROXY"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["DATABASE_URL"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
+
+
+def normalise_db_url(url: str) -> str:
+    """Use psycopg 3 for plain postgresql:// URLs."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url

@@ -1,0 +1,52 @@
+"""Home page, /healthz and /readyz, language and elder-mode switches."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, make_response, redirect, render_template, request
+from sqlalchemy import select, text
+
+from ..campaign.models import CampaignFigure
+from ..extensions import db
+from ..i18n import ELDER_COOKIE, LANG_COOKIE
+from ..matters.queries import ledger_counts
+from . import bp
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/")
+def home():
+    figures = {f.key: f for f in db.session.scalars(select(CampaignFigure))}
+    return render_template("main/home.html", counts=ledger_counts(), figures=figures)
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        current_app.logger.warning("readiness check failed: %s", exc)
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.get("/prefs")
+def prefs():
+    """Set language or elder mode from a plain link (one tap, works without JavaScript)."""
+    from ..accounts.routes import safe_next
+
+    response = make_response(redirect(safe_next(request.args.get("next"))))
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    elder = request.args.get("elder")
+    if elder in ("0", "1"):
+        response.set_cookie(ELDER_COOKIE, elder, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response

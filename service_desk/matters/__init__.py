@@ -1,0 +1,6 @@
+"""The practical-matters ledger pages."""
+from flask import Blueprint
+
+bp = Blueprint("matters", __name__, url_prefix="/matters", template_folder="templates")
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,31 @@
+"""Ledger forms: shape of the input only."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from .models import MatterStatus
+
+STATUS_LABELS = {
+    MatterStatus.NOT_STARTED: _l("Not started"),
+    MatterStatus.IN_PROGRESS: _l("In progress"),
+    MatterStatus.COMPLETED: _l("Completed"),
+}
+
+
+class MatterUpdateForm(FlaskForm):
+    status = RadioField(_l("Status"), choices=[(s.value, STATUS_LABELS[s]) for s in MatterStatus],
+                        validators=[InputRequired(message=_l("Choose a status."))])
+    progress = IntegerField(
+        _l("Progress (%)"),
+        validators=[InputRequired(message=_l("Enter progress as a whole number from 0 to 100.")),
+                    NumberRange(min=0, max=100,
+                                message=_l("Progress must be a whole number from 0 to 100."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    note = TextAreaField(_l("What was done"),
+                         validators=[DataRequired(message=_l("Say what was done: the note is required.")),
+                                     Length(max=4000)])
+    is_public = BooleanField(_l("Show this note on the public progress board"))
+    version = HiddenField()
+    submit = SubmitField(_l("Save update"))

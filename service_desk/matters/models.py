@@ -1,0 +1,112 @@
+"""The practical-matters ledger: key issues, matters (items) and their progress history."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Optional
+
+from sqlalchemy import (
+    CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text, false, true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import enum_type, utcnow
+from ..extensions import db
+from ..units.models import Unit
+
+
+class MatterStatus(enum.Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class RecordOrigin(enum.Enum):
+    """Where a row came from; synthetic rows exist only for load and benchmark work."""
+
+    SEED = "seed"
+    IMPORT = "import"
+    WEB = "web"
+    SYNTHETIC = "synthetic"
+
+
+class KeyIssue(db.Model):
+    """One of the 24 key problems the list is grouped under."""
+
+    __tablename__ = "key_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[Optional[str]] = mapped_column(String(300))
+    source_quote: Mapped[Optional[str]] = mapped_column(Text)
+
+
+matter_co_units = Table(
+    "matter_co_units",
+    db.Model.metadata,
+    Column("matter_id", Integer, ForeignKey("matters.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), primary_key=True, index=True),
+)
+
+
+class Matter(db.Model):
+    """One item of the practical-matters list. Overdue and due-soon are derived, not stored."""
+
+    __tablename__ = "matters"
+    __table_args__ = (CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[Optional[str]] = mapped_column(String(300))
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    key_issue_id: Mapped[Optional[int]] = mapped_column(ForeignKey("key_issues.id"), index=True)
+    lead_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
+    responsible_person: Mapped[Optional[str]] = mapped_column(String(100))
+    deadline: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
+    status: Mapped[MatterStatus] = mapped_column(
+        enum_type(MatterStatus), default=MatterStatus.NOT_STARTED, index=True
+    )
+    progress: Mapped[int] = mapped_column(default=0, server_default="0")
+    is_public: Mapped[bool] = mapped_column(default=True, server_default=true())
+    completed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    figures: Mapped[Optional[list]] = mapped_column(db.JSON)
+    source_quote: Mapped[Optional[str]] = mapped_column(Text)
+    origin: Mapped[RecordOrigin] = mapped_column(enum_type(RecordOrigin))
+    is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # optimistic concurrency: a stale save matches no row and is refused
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    key_issue: Mapped[Optional[KeyIssue]] = relationship(lazy="raise")
+    lead_unit: Mapped[Optional[Unit]] = relationship(lazy="raise")
+    co_units: Mapped[list[Unit]] = relationship(secondary=matter_co_units, lazy="raise")
+
+
+class MatterUpdate(db.Model):
+    """Append-only progress history of a matter."""
+
+    __tablename__ = "matter_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
+    status_before: Mapped[Optional[MatterStatus]] = mapped_column(
+        enum_type(MatterStatus, "status_before"))
+    status_after: Mapped[Optional[MatterStatus]] = mapped_column(
+        enum_type(MatterStatus, "status_after"))
+    progress_before: Mapped[Optional[int]]
+    progress_after: Mapped[Optional[int]]
+    note: Mapped[str] = mapped_column(Text)
+    is_public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    __table_args__ = (
+        db.Index("ix_matter_updates_matter_id_created_at", "matter_id", "created_at"),
+    )

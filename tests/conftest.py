@@ -1,0 +1,218 @@
+"""Fixtures: one app per session on SQLite (default) or PostgreSQL, rows wiped after each test.
+
+SERVICE_DESK_TEST_BACKEND=postgres runs the suite on SERVICE_DESK_TEST_DATABASE_URL; the
+Makefile does that as a second pass. Tests marked ``postgres`` need PostgreSQL and skip on
+SQLite; with SERVICE_DESK_REQUIRE_POSTGRES=1 (CI) a PostgreSQL pass that skips them fails.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from service_desk import create_app
+from service_desk.config import normalise_db_url
+
+BACKEND = os.environ.get("SERVICE_DESK_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("SERVICE_DESK_TEST_DATABASE_URL")
+REQUIRE_PG = os.environ.get("SERVICE_DESK_REQUIRE_POSTGRES") == "1"
+ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "source" / "000_f1ce110b1b012075.txt"
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_configure(config):
+    if BACKEND == "postgres" and not PG_URL:
+        raise pytest.UsageError("SERVICE_DESK_TEST_BACKEND=postgres needs SERVICE_DESK_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    return f"service_desk test backend: {BACKEND}" + (f" ({PG_URL})" if BACKEND == "postgres" else "")
+
+
+def pytest_collection_modifyitems(config, items):
+    if BACKEND == "postgres":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if BACKEND == "postgres" and REQUIRE_PG and _SKIPPED:
+        print(f"\nFAIL: {len(_SKIPPED)} tests skipped in the required PostgreSQL pass:")
+        for nodeid in _SKIPPED:
+            print("  ", nodeid)
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    terminalreporter.write_line(f"service_desk backend={BACKEND} skipped={len(_SKIPPED)}")
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = create_engine(normalise_db_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if BACKEND == "postgres":
+        reset_postgres_schema(PG_URL)
+        return PG_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "ENV_NAME": "testing",
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+    })
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    from flask_migrate import upgrade
+
+    from service_desk.extensions import db
+
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_rows(request):
+    """Each test starts from empty tables (cheap at test sizes, and safe with threads)."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    from service_desk.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        from service_desk.extensions import limiter
+
+        limiter.reset()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        from service_desk.extensions import db
+
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded(app):
+    from service_desk.extensions import db
+    from service_desk.seeding import seed_load
+
+    with app.app_context():
+        seed_load()
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user (role, unit code) with PASSWORD; returns the username."""
+    from service_desk.accounts.services import parse_role, user_create
+    from service_desk.extensions import db
+
+    counter = {"n": 0}
+
+    def make(role: str, unit: str | None = None, username: str | None = None) -> str:
+        counter["n"] += 1
+        name = username or f"{role}{counter['n']}"
+        with app.app_context():
+            user_create(username=name, password=PASSWORD, role=parse_role(role), unit_code=unit,
+                        actor="test")
+            db.session.commit()
+            db.session.remove()
+        return name
+
+    return make
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD, next_url: str | None = None):
+    page = client.get("/login")
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"username": username, "password": password,
+                                  "csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
+def post_form(client, url: str, data: dict, page_url: str | None = None):
+    """POST like a browser: fetch the page that holds the form for its CSRF token first."""
+    page = client.get(page_url or url)
+    return client.post(url, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting SQL statements sent to the database."""
+
+    @contextlib.contextmanager
+    def counting():
+        from service_desk.extensions import db
+
+        statements: list[str] = []
+        with app.app_context():
+            engine = db.engine
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
