@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := service_desk
 
-.PHONY: run test install translations extract-messages db-upgrade seed bench clean
+.PHONY: run test install translations extract-messages browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,7 @@ translations: $(STAMP)
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o service_desk/translations/messages.pot .
 	$(BIN)/pybabel update -i service_desk/translations/messages.pot -d service_desk/translations --no-fuzzy-matching
+	$(BIN)/python scripts/fill_en_catalog.py
 
 instance/secret_key:
 	mkdir -p instance
@@ -36,15 +37,21 @@ run: install instance/secret_key
 	$(BIN)/service-desk demo-accounts
 	$(BIN)/service-desk run --host 127.0.0.1 --port 5000
 
-test: install
+# Debian's chromium for the browser tests (never `playwright install`: no downloads of browsers)
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >/dev/null \
+	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; \
+	else echo "chromium is missing: browser tests will skip (install Debian's chromium)"; fi
+
+test: install browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 	@if [ -n "$$SERVICE_DESK_TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$SERVICE_DESK_TEST_DATABASE_URL)"; \
 	  SERVICE_DESK_TEST_BACKEND=postgres $(BIN)/python -m pytest -q $(PYTEST_ARGS); \
 	fi
-
-bench: install
-	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda d: format_date(d, "medium") if d else ""
     app.jinja_env.filters["datetime"] = lambda t: format_datetime(t, "medium") if t else ""
     app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor
     def display_prefs() -> dict:

@@ -1,7 +1,8 @@
 """Ledger forms: shape of the input only."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SubmitField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from .models import MatterStatus
@@ -14,7 +15,7 @@ STATUS_LABELS = {
 
 
 class MatterUpdateForm(FlaskForm):
-    status = RadioField(_l("Status"), choices=[(s.value, STATUS_LABELS[s]) for s in MatterStatus],
+    status = RadioField(_l("Status"), choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in MatterStatus],
                         validators=[InputRequired(message=_l("Choose a status."))])
     progress = IntegerField(
         _l("Progress (%)"),

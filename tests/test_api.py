@@ -1,0 +1,84 @@
+"""The JSON API: units, the ledger with filters and pages, the contract's error shape."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from service_desk.extensions import db
+from service_desk.matters.models import Matter
+
+
+def test_units_list_names_every_seeded_unit_with_its_parent(client, seeded):
+    body = client.get("/api/v1/units").get_json()
+    codes = {u["code"]: u for u in body["items"]}
+    assert body["total"] == len(codes) >= 10
+    assert codes["changfeng-guangan-community"]["parent"] == "huangguan-subdistrict"
+    assert codes["commerce-bureau"]["name"] == "经开区商务局"
+
+
+def test_matters_are_paginated_and_filtered(client, seeded):
+    first = client.get("/api/v1/matters?per_page=5").get_json()
+    assert first["total"] == 13 and len(first["items"]) == 5 and first["pages"] == 3
+    assert "page=2" in first["links"]["next"]
+    last = client.get(first["links"]["next"].replace("page=2", "page=3")).get_json()
+    assert len(last["items"]) == 3
+    by_unit = client.get("/api/v1/matters?unit=construction-bureau").get_json()
+    assert {m["number"] for m in by_unit["items"]} == {"S06", "S07"}
+    searched = client.get("/api/v1/matters?q=退役军人").get_json()
+    assert [m["number"] for m in searched["items"]] == ["S13"]
+    done = client.get("/api/v1/matters?status=completed").get_json()
+    assert all(m["status"] == "completed" for m in done["items"])
+    assert client.get("/api/v1/matters?overdue=true").get_json()["total"] == 0
+
+
+def test_a_matter_by_number_carries_its_source_quote(client, seeded):
+    body = client.get("/api/v1/matters/S06").get_json()
+    assert body["lead_unit"] == "construction-bureau"
+    assert "盛德小区" in body["title"] and body["source_quote"]
+    assert body["updated_at"].endswith("+00:00")
+
+
+@pytest.mark.parametrize("query,field", [
+    ("per_page=0", "per_page"), ("per_page=1000", "per_page"), ("page=abc", "page"),
+    ("status=flying", "status"), ("overdue=maybe", "overdue"), ("key_issue=x", "key_issue"),
+])
+def test_bad_parameters_answer_422_in_the_contract_shape(client, seeded, query, field):
+    response = client.get(f"/api/v1/matters?{query}")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_parameter" and field in error["fields"] and error["message"]
+
+
+def test_unknown_things_answer_404_in_the_contract_shape(client, seeded):
+    for url in ("/api/v1/matters/NOPE", "/api/v1/nothing-here"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert set(response.get_json()["error"]) == {"code", "message", "fields"}
+
+
+def test_private_items_are_hidden_from_the_public_but_not_from_staff(app, client, seeded,
+                                                                       make_user, runner):
+    with app.app_context():
+        db.session.scalar(select(Matter).where(Matter.number == "S02")).is_public = False
+        db.session.commit()
+    assert client.get("/api/v1/matters/S02").status_code == 404
+    assert client.get("/api/v1/matters").get_json()["total"] == 12
+    make_user("supervisor", username="sup")
+    token = runner.invoke(args=["tokens", "create", "sup"]).output.strip()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/matters/S02", headers=auth).status_code == 200
+    assert client.get("/api/v1/matters", headers=auth).get_json()["total"] == 13
+    assert client.get("/api/v1/matters/S02", headers={"Authorization": "Bearer wrong"}).status_code == 404
+
+
+def test_the_matters_api_issues_a_bounded_number_of_queries(app, client, seeded, count_queries):
+    with count_queries() as few:
+        client.get("/api/v1/matters?per_page=200")
+    with app.app_context():
+        for i in range(80):
+            db.session.add(Matter(number=f"X{i:03d}", title=f"synthetic {i}", origin="synthetic",
+                                  is_synthetic=True, lead_unit_id=2))
+        db.session.commit()
+    with count_queries() as many:
+        client.get("/api/v1/matters?per_page=200")
+    assert len(many) == len(few) <= 6
