@@ -159,3 +159,39 @@ def test_api_tokens_are_printed_once_and_stored_hashed(ctx, runner, client, make
     assert stored.token_hash != token and len(stored.token_hash) == 64
     unknown = runner.invoke(args=["tokens", "create", "nobody"])
     assert unknown.exit_code != 0
+
+
+def test_login_attempts_are_rate_limited_per_address(app, client, make_user):
+    make_user("operator", username="op")
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    try:
+        codes = [login(client, "op", "bad-password-x").status_code for _ in range(4)]
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    assert codes[:3] == [422, 422, 422] and codes[3] == 429
+
+
+def test_rate_limits_are_shared_through_redis_by_several_processes(tmp_path):
+    """Two app instances (standing in for two processes) count against one Redis."""
+    import uuid
+
+    import redis
+
+    from service_desk import create_app
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379").ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    prefix = uuid.uuid4().hex
+    apps = [create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/r.sqlite3",
+                        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+                        "RATELIMIT_KEY_PREFIX": prefix, "LOGIN_RATE_LIMIT": "2 per minute",
+                        "WTF_CSRF_ENABLED": False}) for _ in range(2)]
+    with apps[0].app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    codes = [apps[i % 2].test_client().post("/login", data={"username": "x", "password": "y"}).status_code
+             for i in range(3)]
+    assert codes == [422, 422, 429]

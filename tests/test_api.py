@@ -82,3 +82,11 @@ def test_the_matters_api_issues_a_bounded_number_of_queries(app, client, seeded,
     with count_queries() as many:
         client.get("/api/v1/matters?per_page=200")
     assert len(many) == len(few) <= 6
+
+
+def test_the_openapi_document_describes_the_paths_that_exist(app, client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    routes = {r.rule.removeprefix("/api/v1").replace("<number>", "{number}")
+              for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
+    assert set(doc["paths"]) == routes - {"/openapi.json"}

@@ -52,7 +52,8 @@ def matter_update(
     elif new_status is MatterStatus.NOT_STARTED and new_progress > 0:
         raise MatterError(_l("An item with progress cannot be “not started”."), "status")
     elif new_progress == 100:
-        raise MatterError(_l("At 100% choose “completed” and describe the result."), "progress")
+        raise MatterError(_l("At %(full)s choose “completed” and describe the result.",
+                                full="100%"), "progress")
 
     before = _snapshot(matter)
     update = MatterUpdate(

@@ -30,7 +30,7 @@ def test_supervisor_signs_in_on_a_phone_and_sees_the_list(live_server, page, see
     assert page.locator(".matter-card").count() == 13
     assert no_horizontal_scroll(page)
     page.get_by_label("搜索").fill("盛德")
-    page.get_by_role("button", name="显示").click()
+    page.get_by_role("button", name="查看").click()
     assert page.locator(".matter-card").count() == 1
     assert "盛德小区" in page.locator(".matter-card").inner_text()
 
@@ -41,15 +41,15 @@ def test_staff_record_progress_and_see_it_in_the_history(live_server, page, seed
     page.goto(live_server + "/matters/S03")
     page.get_by_label("推进中").check()
     page.get_by_label("进度（%）").fill("60")
-    page.get_by_label("工作进展").fill("新增两名热线坐席")
-    page.get_by_role("button", name="保存进展").click()
+    page.get_by_label("办理情况").fill("新增两名热线坐席")
+    page.get_by_role("button", name="保存", exact=True).click()
     assert "已保存" in page.locator(".notice").inner_text()
     assert "新增两名热线坐席" in page.locator(".history").inner_text()
     page.get_by_label("进度（%）").fill("101")
-    page.get_by_label("工作进展").fill("太多了")
-    page.get_by_role("button", name="保存进展").click()
+    page.get_by_label("办理情况").fill("太多了")
+    page.get_by_role("button", name="保存", exact=True).click()
     assert "错误" in page.locator(".field-error").first.inner_text()
-    assert page.get_by_label("工作进展").input_value() == "太多了"
+    assert page.get_by_label("办理情况").input_value() == "太多了"
 
 
 def test_elder_mode_is_one_tap_away_and_makes_text_bigger(live_server, page, seeded):

@@ -1,0 +1,95 @@
+"""The OpenAPI 3 document of /api/v1 (what exists now; later issues add their paths)."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from . import bp
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _page_params() -> list[dict]:
+    return [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+    ]
+
+
+DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {"title": "Service Desk API", "version": "1",
+             "description": "Weihai Economic and Technological Development Zone service desk."},
+    "servers": [{"url": "/api/v1"}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                "type": "object", "required": ["code", "message", "fields"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                               "fields": {"type": "object",
+                                          "additionalProperties": {"type": "string"}}}}}},
+            "Unit": {"type": "object", "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"},
+                "name_en": {"type": "string", "nullable": True}, "kind": {"type": "string"},
+                "parent": {"type": "string", "nullable": True}}},
+            "Matter": {"type": "object", "properties": {
+                "number": {"type": "string"}, "title": {"type": "string"},
+                "title_en": {"type": "string", "nullable": True},
+                "description": {"type": "string", "nullable": True},
+                "key_issue": {"type": "integer", "nullable": True},
+                "lead_unit": {"type": "string", "nullable": True},
+                "co_units": {"type": "array", "items": {"type": "string"}},
+                "responsible_person": {"type": "string", "nullable": True},
+                "deadline": {"type": "string", "format": "date", "nullable": True},
+                "status": {"type": "string", "enum": ["not_started", "in_progress", "completed"]},
+                "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                "overdue": {"type": "boolean"},
+                "completed_on": {"type": "string", "format": "date", "nullable": True},
+                "updated_at": {"type": "string", "format": "date-time"},
+                "source_quote": {"type": "string", "nullable": True},
+                "version": {"type": "integer"}}},
+        },
+    },
+    "paths": {
+        "/units": {"get": {"summary": "Responsible units", "responses": {"200": {
+            "description": "All units", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Unit"}},
+                    "total": {"type": "integer"}}}}}}}}},
+        "/matters": {"get": {
+            "summary": "The practical-matters ledger (public items unless signed in as staff)",
+            "security": [{}, {"bearer": []}],
+            "parameters": [
+                {"name": "q", "in": "query", "schema": {"type": "string"}},
+                {"name": "unit", "in": "query", "schema": {"type": "string"}},
+                {"name": "key_issue", "in": "query", "schema": {"type": "integer"}},
+                {"name": "status", "in": "query", "schema": {
+                    "type": "string", "enum": ["not_started", "in_progress", "completed"]}},
+                {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
+                *_page_params(),
+            ],
+            "responses": {
+                "200": {"description": "A page of matters", "content": {"application/json": {
+                    "schema": {"type": "object", "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Matter"}},
+                        "total": {"type": "integer"}, "page": {"type": "integer"},
+                        "per_page": {"type": "integer"}, "pages": {"type": "integer"},
+                        "links": {"type": "object"}}}}}},
+                "422": {"description": "Invalid parameter",
+                        "content": {"application/json": {"schema": ERROR}}}}}},
+        "/matters/{number}": {"get": {
+            "summary": "One matter",
+            "parameters": [{"name": "number", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {
+                "200": {"description": "The matter", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Matter"}}}},
+                "404": {"description": "Unknown or not visible",
+                        "content": {"application/json": {"schema": ERROR}}}}}},
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(DOCUMENT)
