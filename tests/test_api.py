@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from service_desk.extensions import db
 from service_desk.matters.models import Matter
+from service_desk.units.models import Unit
 
 
 def test_units_list_names_every_seeded_unit_with_its_parent(client, seeded):
@@ -75,9 +76,10 @@ def test_the_matters_api_issues_a_bounded_number_of_queries(app, client, seeded,
     with count_queries() as few:
         client.get("/api/v1/matters?per_page=200")
     with app.app_context():
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.code == "construction-bureau"))
         for i in range(80):
             db.session.add(Matter(number=f"X{i:03d}", title=f"synthetic {i}", origin="synthetic",
-                                  is_synthetic=True, lead_unit_id=2))
+                                  is_synthetic=True, lead_unit_id=unit_id))
         db.session.commit()
     with count_queries() as many:
         client.get("/api/v1/matters?per_page=200")

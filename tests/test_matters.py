@@ -7,6 +7,7 @@ from sqlalchemy import select
 from service_desk.audit.models import AuditEvent
 from service_desk.extensions import db
 from service_desk.matters.models import Matter, MatterStatus, MatterUpdate
+from service_desk.units.models import Unit
 
 from .conftest import csrf_from, login
 
@@ -143,9 +144,10 @@ def test_the_list_page_issues_a_bounded_number_of_queries(app, staff, count_quer
     with count_queries() as few:
         staff.get("/matters/")
     with app.app_context():
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.code == "construction-bureau"))
         for i in range(60):
             db.session.add(Matter(number=f"X{i:03d}", title=f"synthetic {i}", origin="synthetic",
-                                  is_synthetic=True, lead_unit_id=1))
+                                  is_synthetic=True, lead_unit_id=unit_id))
         db.session.commit()
     with count_queries() as many:
         staff.get("/matters/")

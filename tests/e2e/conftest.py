@@ -28,7 +28,7 @@ def live_server(app):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium_browser():
     if not os.path.exists(CHROMIUM):
         if REQUIRE:
             pytest.fail(f"chromium not found at {CHROMIUM}; CI requires the browser tests")
@@ -46,8 +46,8 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN")
+def phone(chromium_browser):
+    context = chromium_browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN")
     page = context.new_page()
     yield page
     context.close()
