@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := service_desk
 
-.PHONY: run test install translations extract-messages browser clean
+.PHONY: run test install translations extract-messages browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ test: install browser
 	  echo "== again on PostgreSQL ($$SERVICE_DESK_TEST_DATABASE_URL)"; \
 	  SERVICE_DESK_TEST_BACKEND=postgres $(BIN)/python -m pytest -q $(PYTEST_ARGS); \
 	fi
+
+bench: install
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -42,13 +42,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .board import bp as board_bp
+    from .ledger import bp as ledger_bp
+    from .notifications import bp as outbox_bp
+    from .supervision import bp as supervision_bp
     from .errors import init_app as init_errors
     from .main import bp as main_bp
     from .matters import bp as matters_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(ledger_bp)  # before matters: /matters/export.xlsx is not a number
     app.register_blueprint(matters_bp)
+    app.register_blueprint(supervision_bp)
+    app.register_blueprint(board_bp)
+    app.register_blueprint(outbox_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)

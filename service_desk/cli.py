@@ -122,7 +122,11 @@ def demo_accounts() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (seed_command, users, tokens, demo_accounts):
+    from .ledger.cli import import_matters
+    from .notifications.cli import notify
+
+    for command in (seed_command, users, tokens, demo_accounts, import_matters, notify,
+                    demo_data_command):
         app.cli.add_command(command)
 
 
@@ -131,3 +135,24 @@ def main() -> None:
 
     cli = FlaskGroup(create_app=lambda: create_app(), help="Service Desk administration.")
     cli.main(prog_name="service-desk")
+
+
+@click.command("demo-data")
+@click.option("--matters", default=0, type=click.IntRange(0, 1_000_000), help="synthetic items")
+@click.option("--updates-per-matter", default=10, type=click.IntRange(0, 100))
+@click.option("--appointments", default=0, type=click.IntRange(0, 1_000_000))
+@with_appcontext
+def demo_data_command(matters: int, updates_per_matter: int, appointments: int) -> None:
+    """Fill the database with synthetic, clearly flagged data (numbers SYN-…) for load work."""
+    from .demo_data import DemoDataError, demo_data
+    from .i18n import today
+
+    try:
+        made = demo_data(matters=matters, updates_per_matter=updates_per_matter,
+                         appointments=appointments, today=today())
+        db.session.commit()
+    except DemoDataError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    click.echo(f"added synthetic data: {made['matters']} items, {made['updates']} updates, "
+               f"{made['appointments']} appointments")

@@ -21,7 +21,11 @@ def defaults(app: Flask) -> dict[str, Any]:
         "DATABASE_URL": "sqlite:///" + os.path.join(app.instance_path, "service_desk.sqlite3"),
         "TIMEZONE": "Asia/Shanghai",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # a sliding window: no burst allowed across a window boundary
+        "RATELIMIT_STRATEGY": "moving-window",
         "SMTP_URL": None,
+        # the From address of notification mail (service-desk notify)
+        "NOTIFY_FROM": "service-desk@localhost",
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_CN", "en"],
@@ -39,6 +43,7 @@ def defaults(app: Flask) -> dict[str, Any]:
         "PAGE_SIZE": 50,
         "DUE_SOON_DAYS": 7,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
     }
 
 

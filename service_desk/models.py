@@ -4,7 +4,10 @@ from .audit.models import AuditEvent  # noqa: F401
 from .bookings.models import RequestStatus, ServiceRequest  # noqa: F401
 from .campaign.models import CampaignFigure  # noqa: F401
 from .catalog.models import Channel, Service, ServiceKind, ServiceLocation, SpecialGroup  # noqa: F401
-from .matters.models import KeyIssue, Matter, MatterStatus, MatterUpdate, RecordOrigin  # noqa: F401
+from .matters.models import (  # noqa: F401
+    Attachment, DeadlineExtension, ExtensionStatus, KeyIssue, Matter, MatterStatus, MatterUpdate,
+    RecordOrigin, SupervisionNotice, UpdateKind,
+)
 from .notifications.models import Notification, NotificationStatus  # noqa: F401
 from .projects.models import KeyProject, MilestoneKind, ProjectMilestone  # noqa: F401
 from .ratings.models import Rating  # noqa: F401

@@ -5,13 +5,16 @@ Views call these; the API, the CLI and the pages share them, so a rule lives her
 from __future__ import annotations
 
 from functools import wraps
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from flask import abort, request
 from flask_login import current_user
 
-from .accounts.models import Role, User
-from .matters.models import Matter
+from .accounts.models import Role
+
+if TYPE_CHECKING:  # type hints only: importing feature models here would make import cycles
+    from .accounts.models import User
+    from .matters.models import Matter
 
 F = TypeVar("F", bound=Callable)
 
@@ -80,3 +83,51 @@ def can_manage_users(user: User | None) -> bool:
 
 def can_read_audit(user: User | None) -> bool:
     return has_role(user, Role.ADMIN, Role.SUPERVISOR)
+
+
+def can_supervise(user: User | None) -> bool:
+    """The overdue board, scorecard, notices and extension decisions."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_request_extension(user: User | None, matter: Matter) -> bool:
+    return can_update_matter(user, matter)
+
+
+def can_view_notice(user: User | None, notice) -> bool:
+    if can_supervise(user):
+        return True
+    return has_role(user, Role.STAFF) and user.unit_id == notice.unit_id
+
+
+def can_reply_notice(user: User | None, notice) -> bool:
+    """Only the staff of the unit the notice was sent to."""
+    return has_role(user, Role.STAFF) and user.unit_id == notice.unit_id
+
+
+def can_view_attachment(user: User | None, matter: Matter) -> bool:
+    """Evidence may show people: signed-in staff roles only, never the public board."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def is_on_public_board(item) -> bool:
+    """The public progress board shows public items only, to everyone, signed in or not.
+
+    Board queries apply the same rule in SQL (``Matter.is_public``) for lists and counts.
+    """
+    return bool(item.is_public)
+
+
+def can_read_outbox(user: User | None) -> bool:
+    """The notification outbox (recipients are staff addresses): administrators only."""
+    return has_role(user, Role.ADMIN)
+
+
+def can_export_ledger(user: User | None) -> bool:
+    """The whole ledger as a spreadsheet (.xlsx, .csv): supervisors and administrators."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_import_ledger(user: User | None) -> bool:
+    """Creating and updating items from a spreadsheet: supervisors and administrators."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)

@@ -92,3 +92,47 @@ def test_the_openapi_document_describes_the_paths_that_exist(app, client):
     routes = {r.rule.removeprefix("/api/v1").replace("<number>", "{number}")
               for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
     assert set(doc["paths"]) == routes - {"/openapi.json"}
+
+
+@pytest.fixture
+def tokens(app, seeded, make_user, runner):
+    out = {}
+    for name, role, unit in (("centre", "staff", "gov-service-centre"),
+                             ("builder", "staff", "construction-bureau")):
+        make_user(role, unit=unit, username=name)
+        out[name] = {"Authorization": "Bearer " + runner.invoke(args=["tokens", "create", name]).output.strip()}
+    return out
+
+
+def test_staff_patch_their_unit_item_over_the_api(app, client, tokens):
+    current = client.get("/api/v1/matters/S03").get_json()
+    response = client.patch("/api/v1/matters/S03", headers=tokens["centre"], json={
+        "status": "in_progress", "progress": 70, "note": "API 更新", "version": current["version"]})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["progress"] == 70 and body["version"] == current["version"] + 1
+    with app.app_context():
+        assert db.session.scalar(select(Matter.progress).where(Matter.number == "S03")) == 70
+
+
+def test_patch_refusals_answer_in_the_contract_shape_and_change_nothing(app, client, tokens):
+    version = client.get("/api/v1/matters/S03").get_json()["version"]
+    cases = [
+        ({}, {"note": "x", "version": version}, 401),
+        (tokens["builder"], {"status": "completed", "note": "x", "version": version}, 403),
+        (tokens["centre"], {"progress": 150, "status": "in_progress", "note": "x", "version": version}, 422),
+        (tokens["centre"], {"progress": "ten", "note": "x", "version": version}, 422),
+        (tokens["centre"], {"status": "done", "note": "x", "version": version}, 422),
+        (tokens["centre"], {"progress": 20, "status": "in_progress", "note": "", "version": version}, 422),
+        (tokens["centre"], {"progress": 20, "status": "in_progress", "note": "x"}, 422),
+        (tokens["centre"], {"progress": 20, "status": "in_progress", "note": "x", "version": version - 1}, 409),
+    ]
+    for headers, payload, status in cases:
+        response = client.patch("/api/v1/matters/S03", headers=headers, json=payload)
+        assert response.status_code == status, (payload, response.get_json())
+        assert set(response.get_json()["error"]) == {"code", "message", "fields"}
+    conflict = client.patch("/api/v1/matters/S03", headers=tokens["centre"],
+                            json={"progress": 20, "status": "in_progress", "note": "x", "version": 0})
+    assert conflict.get_json()["current"]["version"] == version
+    with app.app_context():
+        assert db.session.scalar(select(Matter.version).where(Matter.number == "S03")) == version

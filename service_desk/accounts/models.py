@@ -30,6 +30,8 @@ class User(db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[Optional[str]] = mapped_column(String(100))
+    # where reminders go (notification outbox); optional
+    email: Mapped[Optional[str]] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role))
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())

@@ -77,7 +77,28 @@ DOCUMENT = {
                         "links": {"type": "object"}}}}}},
                 "422": {"description": "Invalid parameter",
                         "content": {"application/json": {"schema": ERROR}}}}}},
-        "/matters/{number}": {"get": {
+        "/matters/{number}": {"patch": {
+            "summary": "Record progress on an item (staff of its lead unit; co-units: notes only)",
+            "security": [{"bearer": []}],
+            "parameters": [{"name": "number", "in": "path", "required": True,
+                            "schema": {"type": "string"}},
+                           {"name": "If-Match", "in": "header", "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["note", "version"], "properties": {
+                    "status": {"type": "string", "enum": ["not_started", "in_progress", "completed"]},
+                    "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                    "note": {"type": "string"}, "version": {"type": "integer"},
+                    "is_public": {"type": "boolean"}}}}}},
+            "responses": {
+                "200": {"description": "The updated item", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Matter"}}}},
+                "401": {"description": "No valid token", "content": {"application/json": {"schema": ERROR}}},
+                "403": {"description": "Another unit's item", "content": {"application/json": {"schema": ERROR}}},
+                "404": {"description": "Unknown", "content": {"application/json": {"schema": ERROR}}},
+                "409": {"description": "Stale version; `current` holds the item now",
+                        "content": {"application/json": {"schema": ERROR}}},
+                "422": {"description": "Invalid fields", "content": {"application/json": {"schema": ERROR}}}}},
+            "get": {
             "summary": "One matter",
             "parameters": [{"name": "number", "in": "path", "required": True,
                             "schema": {"type": "string"}}],

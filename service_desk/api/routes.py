@@ -1,7 +1,7 @@
 """API endpoints: units and the ledger (read-only here; staff writes come with the ledger issue)."""
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -91,3 +91,65 @@ def matter(number: str):
     if item is None or not can_view_matter(api_user(), item):
         abort(404)
     return jsonify(matter_json(item))
+
+
+@bp.patch("/matters/<number>")
+def matter_patch(number: str):
+    """Staff record progress: {"status", "progress", "note", "version", "is_public"}.
+
+    ``version`` (or an If-Match header) is the version the client last read; a stale one
+    answers 409 with the current item, never a silent overwrite.
+    """
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from ..matters.services import MatterError, StaleEdit, matter_update
+    from ..permissions import can_note_matter, can_update_matter
+
+    user = g.get("api_user")
+    if user is None:
+        return api_error(401, "unauthorized", "a valid bearer token is required")
+    item = matter_detail(number)
+    if item is None or not can_view_matter(user, item):
+        abort(404)
+    may_update = can_update_matter(user, item)
+    if not (may_update or can_note_matter(user, item, {u.id for u in item.co_units})):
+        return api_error(403, "forbidden", "this item belongs to another unit")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return api_error(422, "invalid_body", "send a JSON object")
+    fields: dict[str, str] = {}
+    version = body.get("version", request.headers.get("If-Match", "").strip('"') or None)
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        fields["version"] = "the version you last read is required (integer)"
+    status = body.get("status")
+    if status is not None:
+        try:
+            status = MatterStatus(status)
+        except ValueError:
+            fields["status"] = "one of " + ", ".join(s.value for s in MatterStatus)
+    progress = body.get("progress")
+    if progress is not None and (not isinstance(progress, int) or isinstance(progress, bool)):
+        fields["progress"] = "an integer from 0 to 100"
+    if not may_update and (status is not None or progress is not None):
+        return api_error(403, "forbidden", "a co-unit may add notes but not change status or progress")
+    if fields:
+        return api_error(422, "invalid_fields", "some fields are invalid", fields)
+    try:
+        matter_update(matter=item, actor=user, expected_version=version, status=status,
+                      progress=progress, note=body.get("note") or "",
+                      is_public=bool(body.get("is_public", False)))
+        db.session.commit()
+    except (StaleEdit, StaleDataError):
+        db.session.rollback()
+        current = matter_detail(number)
+        payload = {"error": {"code": "conflict", "message": "the item changed since you read it",
+                             "fields": {}},
+                   "current": matter_json(current)}
+        return jsonify(payload), 409
+    except MatterError as exc:
+        db.session.rollback()
+        return api_error(422, "invalid_fields", str(exc.message),
+                         {exc.field: str(exc.message)} if exc.field else {})
+    return jsonify(matter_json(matter_detail(number)))

@@ -1,10 +1,12 @@
 """Ledger forms: shape of the input only."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SubmitField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from ..formfields import DATE_MESSAGE, LocalDateField
 from .models import MatterStatus
 
 STATUS_LABELS = {
@@ -28,5 +30,14 @@ class MatterUpdateForm(FlaskForm):
                          validators=[DataRequired(message=_l("Say what was done: the note is required.")),
                                      Length(max=4000)])
     is_public = BooleanField(_l("Show this note on the public progress board"))
+    evidence = FileField(_l("Evidence (optional)"), render_kw={"accept": ".jpg,.jpeg,.png,.pdf"})
     version = HiddenField()
     submit = SubmitField(_l("Save update"))
+
+
+class ExtensionForm(FlaskForm):
+    requested_deadline = LocalDateField(_l("New deadline"),
+                                        validators=[InputRequired(message=DATE_MESSAGE)])
+    reason = TextAreaField(_l("Reason"), validators=[
+        DataRequired(message=_l("Give the reason for the extension.")), Length(max=2000)])
+    submit = SubmitField(_l("Ask for an extension"))

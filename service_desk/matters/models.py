@@ -21,6 +21,25 @@ class MatterStatus(enum.Enum):
     COMPLETED = "completed"
 
 
+class UpdateKind(enum.Enum):
+    """What a history entry records; the item's whole story lives in one list."""
+
+    PROGRESS = "progress"
+    NOTE = "note"
+    IMPORT = "import"
+    EXTENSION_REQUEST = "extension_request"
+    EXTENSION_DECISION = "extension_decision"
+    NOTICE = "notice"
+    NOTICE_REPLY = "notice_reply"
+    ATTACHMENT = "attachment"
+
+
+class ExtensionStatus(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
 class RecordOrigin(enum.Enum):
     """Where a row came from; synthetic rows exist only for load and benchmark work."""
 
@@ -65,6 +84,8 @@ class Matter(db.Model):
     lead_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
     responsible_person: Mapped[Optional[str]] = mapped_column(String(100))
     deadline: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
+    # the first deadline promised; extensions move `deadline`, never this
+    original_deadline: Mapped[Optional[dt.date]] = mapped_column(Date)
     status: Mapped[MatterStatus] = mapped_column(
         enum_type(MatterStatus), default=MatterStatus.NOT_STARTED, index=True
     )
@@ -104,9 +125,78 @@ class MatterUpdate(db.Model):
     progress_before: Mapped[Optional[int]]
     progress_after: Mapped[Optional[int]]
     note: Mapped[str] = mapped_column(Text)
+    kind: Mapped[UpdateKind] = mapped_column(
+        enum_type(UpdateKind), default=UpdateKind.PROGRESS, server_default="progress")
+    # the matter's version after this entry: "what changed since version N" for stale forms
+    matter_version: Mapped[Optional[int]]
     is_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (
         db.Index("ix_matter_updates_matter_id_created_at", "matter_id", "created_at"),
     )
+
+
+class DeadlineExtension(db.Model):
+    """A unit's request to move a deadline; a supervisor approves or refuses it with a reason."""
+
+    __tablename__ = "deadline_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
+    requested_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    current_deadline: Mapped[Optional[dt.date]] = mapped_column(Date)
+    requested_deadline: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        enum_type(ExtensionStatus), default=ExtensionStatus.PENDING, index=True)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[dt.datetime]]
+    decision_reason: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    matter: Mapped[Matter] = relationship(lazy="raise")
+    unit: Mapped[Optional[Unit]] = relationship(lazy="raise")
+
+
+class SupervisionNotice(db.Model):
+    """督办单: a supervisor's formal push on an item, to a unit, with a reply date.
+
+    Open, replied or late is derived from reply_due, replied_at and today, never stored.
+    """
+
+    __tablename__ = "supervision_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    body: Mapped[str] = mapped_column(Text)
+    reply_due: Mapped[dt.date] = mapped_column(Date, index=True)
+    reply: Mapped[Optional[str]] = mapped_column(Text)
+    replied_at: Mapped[Optional[dt.datetime]]
+    replied_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    matter: Mapped[Matter] = relationship(lazy="raise")
+    unit: Mapped[Unit] = relationship(lazy="raise")
+
+
+class Attachment(db.Model):
+    """Evidence for an update (images, PDF), stored under instance/, outside the web root."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
+    update_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("matter_updates.id", ondelete="SET NULL"), index=True)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -127,3 +127,27 @@ def ledger_counts() -> dict[str, int]:
 
 def units_list() -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.id)))
+
+
+@dataclass
+class DetailExtras:
+    attachments: dict[int, list]  # by update id
+    notices: list
+    extensions: list
+
+
+def detail_extras(matter_id: int) -> DetailExtras:
+    """Attachments, notices and extension requests of one item: three statements."""
+    from .models import Attachment, DeadlineExtension, SupervisionNotice
+
+    by_update: dict[int, list] = {}
+    for att in db.session.scalars(select(Attachment).where(Attachment.matter_id == matter_id)
+                                  .order_by(Attachment.id)):
+        by_update.setdefault(att.update_id, []).append(att)
+    notices = list(db.session.scalars(
+        select(SupervisionNotice).where(SupervisionNotice.matter_id == matter_id)
+        .options(joinedload(SupervisionNotice.unit)).order_by(SupervisionNotice.id.desc())))
+    extensions = list(db.session.scalars(
+        select(DeadlineExtension).where(DeadlineExtension.matter_id == matter_id)
+        .order_by(DeadlineExtension.id.desc())))
+    return DetailExtras(attachments=by_update, notices=notices, extensions=extensions)

@@ -1,13 +1,20 @@
-"""Writes to the ledger: progress updates with their rules, history and audit."""
+"""Writes to the ledger: progress, notes, extension requests, with history and audit.
+
+Services flush and never commit; the view or CLI command commits once.
+"""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..audit.services import audit_record
 from ..db import utcnow
 from ..extensions import db
 from ..i18n import today
-from .models import Matter, MatterStatus, MatterUpdate
+from .models import (DeadlineExtension, ExtensionStatus, Matter, MatterStatus, MatterUpdate,
+                     UpdateKind)
 
 
 class MatterError(ValueError):
@@ -20,17 +27,44 @@ class MatterError(ValueError):
 
 
 class StaleEdit(MatterError):
-    """Someone else saved the item since this form was opened."""
+    """Someone else saved the item since this form was opened; ``changes`` says what they did."""
 
-    def __init__(self, matter: Matter) -> None:
+    def __init__(self, matter: Matter, changes: list[MatterUpdate]) -> None:
         super().__init__(_l("Someone else updated this item while you were editing. "
                             "Your changes were not saved; the current values are shown below."))
         self.matter = matter
+        self.changes = changes
 
 
 def _snapshot(matter: Matter) -> dict:
     return {"status": matter.status.value, "progress": matter.progress,
+            "deadline": matter.deadline.isoformat() if matter.deadline else None,
             "version": matter.version}
+
+
+def changes_since(matter_id: int, version: int) -> list[MatterUpdate]:
+    """History entries saved after the given version of the item, oldest first."""
+    return list(db.session.scalars(
+        select(MatterUpdate).where(MatterUpdate.matter_id == matter_id,
+                                   MatterUpdate.matter_version > version)
+        .order_by(MatterUpdate.id)))
+
+
+def history_add(*, matter: Matter, actor, kind: UpdateKind, note: str, is_public: bool = False,
+                status_before: MatterStatus | None = None, progress_before: int | None = None,
+                bumps_version: bool = False) -> MatterUpdate:
+    """Append one history entry; ``bumps_version`` when the item itself changes in this flush."""
+    entry = MatterUpdate(
+        matter_id=matter.id, author_id=getattr(actor, "id", None),
+        unit_id=getattr(actor, "unit_id", None), kind=kind, note=note, is_public=is_public,
+        status_before=status_before,
+        status_after=matter.status if status_before is not None else None,
+        progress_before=progress_before,
+        progress_after=matter.progress if progress_before is not None else None,
+        matter_version=matter.version + 1 if bumps_version else matter.version,
+    )
+    db.session.add(entry)
+    return entry
 
 
 def matter_update(
@@ -39,7 +73,7 @@ def matter_update(
 ) -> MatterUpdate:
     """Change status/progress (or only add a note when both are None) and append history."""
     if expected_version != matter.version:
-        raise StaleEdit(matter)
+        raise StaleEdit(matter, changes_since(matter.id, expected_version))
     note = (note or "").strip()
     if not note:
         raise MatterError(_l("Say what was done: the note is required."), "note")
@@ -53,15 +87,10 @@ def matter_update(
         raise MatterError(_l("An item with progress cannot be “not started”."), "status")
     elif new_progress == 100:
         raise MatterError(_l("At %(full)s choose “completed” and describe the result.",
-                                full="100%"), "progress")
+                             full="100%"), "progress")
 
     before = _snapshot(matter)
-    update = MatterUpdate(
-        matter_id=matter.id, author_id=getattr(actor, "id", None),
-        unit_id=getattr(actor, "unit_id", None), status_before=matter.status,
-        status_after=new_status, progress_before=matter.progress, progress_after=new_progress,
-        note=note, is_public=is_public,
-    )
+    status_before, progress_before = matter.status, matter.progress
     if new_status is MatterStatus.COMPLETED and matter.status is not MatterStatus.COMPLETED:
         matter.completed_on = today()
     elif new_status is not MatterStatus.COMPLETED:
@@ -69,8 +98,70 @@ def matter_update(
     matter.status = new_status
     matter.progress = new_progress
     matter.updated_at = utcnow()
-    db.session.add(update)
+    kind = UpdateKind.NOTE if status is None and progress is None else UpdateKind.PROGRESS
+    update = history_add(matter=matter, actor=actor, kind=kind, note=note, is_public=is_public,
+                         status_before=status_before, progress_before=progress_before,
+                         bumps_version=True)
     db.session.flush()  # the version check runs here: a concurrent save raises StaleDataError
     audit_record(actor=actor, action="matter.update", obj_type="matter", obj_id=matter.number,
                  before=before, after=_snapshot(matter) | {"note": note})
     return update
+
+
+def extension_request(*, matter: Matter, actor, requested_deadline: dt.date | None,
+                      reason: str) -> DeadlineExtension:
+    """Ask to move the deadline; the current (and original) deadline stays until approved."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise MatterError(_l("Give the reason for the extension."), "reason")
+    if requested_deadline is None:
+        raise MatterError(_l("Enter the new deadline as a date, for example 2021-12-31."),
+                          "requested_deadline")
+    floor = max(filter(None, [matter.deadline, today()]))
+    if requested_deadline <= floor:
+        raise MatterError(_l("The new deadline must be later than %(date)s.", date=floor.isoformat()),
+                          "requested_deadline")
+    if matter.status is MatterStatus.COMPLETED:
+        raise MatterError(_l("This item is completed: it needs no extension."))
+    pending = db.session.scalar(select(DeadlineExtension.id).where(
+        DeadlineExtension.matter_id == matter.id,
+        DeadlineExtension.status == ExtensionStatus.PENDING))
+    if pending is not None:
+        raise MatterError(_l("An extension request for this item is already waiting for a decision."))
+    extension = DeadlineExtension(
+        matter_id=matter.id, unit_id=matter.lead_unit_id, requested_by_id=actor.id,
+        current_deadline=matter.deadline, requested_deadline=requested_deadline, reason=reason)
+    db.session.add(extension)
+    history_add(matter=matter, actor=actor, kind=UpdateKind.EXTENSION_REQUEST,
+                note=f"{requested_deadline.isoformat()}: {reason}")
+    db.session.flush()
+    audit_record(actor=actor, action="extension.request", obj_type="matter", obj_id=matter.number,
+                 after={"requested_deadline": requested_deadline.isoformat(), "reason": reason,
+                        "current_deadline": matter.deadline.isoformat() if matter.deadline else None})
+    return extension
+
+
+def extension_decide(*, extension: DeadlineExtension, matter: Matter, actor, approve: bool,
+                     reason: str) -> None:
+    """Approve (the deadline moves; the original is kept) or refuse, always with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise MatterError(_l("Give the reason for your decision."), "decision_reason")
+    if extension.status is not ExtensionStatus.PENDING:
+        raise MatterError(_l("This request has already been decided."))
+    before = _snapshot(matter)
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    extension.decided_by_id, extension.decided_at = actor.id, utcnow()
+    extension.decision_reason = reason
+    verdict = "approved" if approve else "refused"
+    if approve:
+        if matter.original_deadline is None:
+            matter.original_deadline = matter.deadline
+        matter.deadline = extension.requested_deadline
+        matter.updated_at = utcnow()
+    history_add(matter=matter, actor=actor, kind=UpdateKind.EXTENSION_DECISION,
+                note=f"{verdict} {extension.requested_deadline.isoformat()}: {reason}",
+                bumps_version=approve)
+    db.session.flush()
+    audit_record(actor=actor, action=f"extension.{verdict}", obj_type="matter",
+                 obj_id=matter.number, before=before, after=_snapshot(matter) | {"reason": reason})

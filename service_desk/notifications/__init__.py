@@ -1,1 +1,6 @@
+"""The notification outbox: reminders queued in the transaction, sent by `service-desk notify`."""
+from flask import Blueprint
 
+bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox", template_folder="templates")
+
+from . import routes  # noqa: E402,F401

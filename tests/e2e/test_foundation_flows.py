@@ -60,3 +60,32 @@ def test_elder_mode_is_one_tap_away_and_makes_text_bigger(live_server, phone, se
     elder = phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert elder >= 18 and elder > normal
     assert no_horizontal_scroll(phone)
+
+
+def test_supervisor_reviews_what_is_overdue_and_issues_a_notice(app, live_server, phone, seeded,
+                                                                make_user):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from service_desk.extensions import db
+    from service_desk.matters.models import Matter, MatterStatus
+
+    with app.app_context():
+        matter = db.session.scalar(select(Matter).where(Matter.number == "S06"))
+        matter.status, matter.progress = MatterStatus.IN_PROGRESS, 40
+        matter.deadline = dt.date.today() - dt.timedelta(days=12)
+        db.session.commit()
+    make_user("supervisor", username="sup")
+    sign_in(phone, live_server, "sup")
+    phone.get_by_role("link", name="督办", exact=True).click()
+    assert phone.get_by_role("heading", name="逾期督办看板").is_visible()
+    group = phone.locator("section.unit-group", has_text="经开区建设局")
+    assert "逾期 12 天" in group.inner_text()
+    assert no_horizontal_scroll(phone)
+    group.get_by_role("link", name="下发督办单").click()
+    phone.get_by_label("督办要求").fill("请三日内报送整改计划")
+    phone.get_by_label("回复时限").fill((dt.date.today() + dt.timedelta(days=3)).isoformat())
+    phone.get_by_role("button", name="下发督办单").click()
+    assert "请三日内报送整改计划" in phone.content()
+    assert "待回复" in phone.content()

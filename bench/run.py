@@ -1,0 +1,103 @@
+"""Benchmark the ledger's heavy pages on PostgreSQL with 10,000 items and 100,000 updates.
+
+    .venv/bin/python bench/run.py [--matters 10000] [--updates-per-matter 10] [--repeat 20]
+
+Uses its own database (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/
+service_desk_bench, dropped and re-created), fills it with `demo-data` (synthetic, flagged), and
+times each page in-process through Flask's test client: the figures are app + database time,
+without network or a WSGI server. Each page's SQL statement count is printed too: it must not
+grow with the data (the tests check that; here it is shown at scale).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+
+from sqlalchemy import create_engine, event, text
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from service_desk import create_app  # noqa: E402
+from service_desk.config import normalise_db_url  # noqa: E402
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/service_desk_bench"
+PAGES = [
+    ("ledger list, page 1", "/matters/"),
+    ("ledger list, page 50", "/matters/?page=50"),
+    ("overdue board (7 days)", "/supervision/"),
+    ("unit scorecard", "/supervision/units"),
+    ("public board", "/board"),
+    ("API matters, 200 a page", "/api/v1/matters?per_page=200"),
+    ("export .xlsx (all items)", "/matters/export.xlsx"),
+    ("export .csv (all items)", "/matters/export.csv"),
+]
+
+
+def recreate(url: str) -> None:
+    base, _, name = normalise_db_url(url).rpartition("/")
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--matters", type=int, default=10_000)
+    parser.add_argument("--updates-per-matter", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    recreate(url)
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url, "LOGIN_RATE_LIMIT": "10000/minute"})
+    runner = app.test_cli_runner()
+    started = time.perf_counter()
+    for command in (["db", "upgrade"], ["seed"],
+                    ["demo-data", "--matters", str(args.matters), "--updates-per-matter",
+                     str(args.updates_per_matter), "--appointments", "0"]):
+        result = runner.invoke(args=command)
+        if result.exit_code:
+            sys.exit(f"{' '.join(command)} failed: {result.output}")
+    runner.invoke(args=["users", "create", "bench-sup", "--role", "supervisor"],
+                  input="bench-password-1\n")
+    print(f"filled in {time.perf_counter() - started:.1f} s: {args.matters} items, "
+          f"{args.matters * args.updates_per_matter} updates (synthetic)")
+
+    from service_desk.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda *a: statements.append(a[2]))
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "bench-sup", "password": "bench-password-1",
+                                "csrf_token": token})
+
+    print(f"\n| page | median ms | p95 ms | SQL statements | size |")
+    print("|---|---|---|---|---|")
+    for label, path in PAGES:
+        timings = []
+        for i in range(args.repeat if "export" not in path else max(3, args.repeat // 5)):
+            statements.clear()
+            t0 = time.perf_counter()
+            response = client.get(path)
+            body = response.get_data()  # drain streamed responses
+            timings.append((time.perf_counter() - t0) * 1000)
+            if response.status_code != 200:
+                sys.exit(f"{path}: HTTP {response.status_code}")
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+        print(f"| {label} | {statistics.median(timings):.0f} | {p95:.0f} | {len(statements)} | "
+              f"{len(body) / 1024:.0f} KB |")
+
+
+if __name__ == "__main__":
+    main()

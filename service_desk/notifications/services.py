@@ -1,0 +1,246 @@
+"""Queue reminders in the notification outbox: due-soon and overdue items, notice replies.
+
+`queue_reminders` only writes outbox rows (and flushes); `service-desk notify` commits them and
+`sender.send_pending` delivers them. Each reminder has a dedupe key, so running it again
+queues nothing new; the UNIQUE constraint on ``notifications.dedupe_key`` is what really
+guards against two runs at once, and the insert skips conflicting rows instead of failing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import force_locale, format_date, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import and_, insert, select
+
+from ..accounts.models import Role, User
+from ..extensions import db
+from ..matters.models import Matter, MatterStatus, SupervisionNotice
+from .models import Notification
+
+# reminders are written in the zone's language, whatever the caller's locale
+MAIL_LOCALE = "zh_CN"
+# a notice whose reply is due within this many days (or late) reminds the unit
+NOTICE_REMINDER_DAYS = 2
+# at most this many dedupe keys in one IN (...) list (drivers cap bound parameters)
+KEY_CHUNK = 5000
+
+
+class Kind:
+    """What a reminder is about: the outbox row's ``kind``."""
+
+    DUE_SOON = "matter-due-soon"
+    OVERDUE = "matter-overdue"
+    NOTICE_REPLY_DUE = "notice-reply-due"
+    NOTICE_LATE = "notice-late"
+
+
+@dataclass(frozen=True)
+class _Draft:
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+    dedupe_key: str
+
+
+def _staff_of(unit_id_column: Any):
+    """Join condition: active staff of that unit who have an email address."""
+    return and_(
+        User.unit_id == unit_id_column,
+        User.role == Role.STAFF,
+        User.is_active.is_(True),
+        User.email.is_not(None),
+        User.email != "",
+    )
+
+
+def item_url(number: str) -> str:
+    """The item's page: an absolute URL when SERVER_NAME is configured, else the path."""
+    if current_app.config.get("SERVER_NAME"):
+        return url_for("matters.detail", number=number, _external=True)
+    adapter = current_app.url_map.bind(
+        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    return adapter.build("matters.detail", {"number": number})
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _iso_week(day: dt.date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _matter_draft(row: Any, *, today: dt.date) -> _Draft:
+    """One reminder about a matter's deadline (due soon or overdue) to one staff member."""
+    number, title, deadline = row.number, row.title, row.deadline
+    days = (deadline - today).days
+    if days < 0:
+        kind = Kind.OVERDUE
+        key = f"{kind}:{row.matter_id}:{deadline.isoformat()}:{row.user_id}:{_iso_week(today)}"
+        subject = ngettext("Overdue by %(num)d day: %(number)s %(title)s",
+                           "Overdue by %(num)d days: %(number)s %(title)s",
+                           -days, number=number, title=title)
+        state = ngettext("Overdue by %(num)d day.", "Overdue by %(num)d days.", -days)
+    else:
+        kind = Kind.DUE_SOON
+        key = f"{kind}:{row.matter_id}:{deadline.isoformat()}:{row.user_id}"
+        if days == 0:
+            subject = _("Due today: %(number)s %(title)s", number=number, title=title)
+            state = _("Due today.")
+        else:
+            subject = ngettext("Due in %(num)d day: %(number)s %(title)s",
+                               "Due in %(num)d days: %(number)s %(title)s",
+                               days, number=number, title=title)
+            state = ngettext("%(num)d day left.", "%(num)d days left.", days)
+    body = "\n".join([
+        _("Item: %(number)s %(title)s", number=number, title=title),
+        _("Deadline: %(date)s", date=format_date(deadline, "long")),
+        state,
+        _("Open the item: %(url)s", url=item_url(number)),
+        "",
+        _("The Service Desk sends this reminder to the staff of the item's lead unit. "
+          "Record progress on the item's page; reminders stop when it is completed."),
+    ])
+    return _Draft(kind, row.email.strip(), _clip(subject, 255), body, key)
+
+
+def _notice_draft(row: Any, *, today: dt.date) -> _Draft:
+    """One reminder about a supervision notice's reply date to one staff member."""
+    number, title, due = row.number, row.title, row.reply_due
+    days = (due - today).days
+    if days < 0:
+        kind = Kind.NOTICE_LATE
+        subject = ngettext(
+            "Supervision notice reply %(num)d day late: %(number)s %(title)s",
+            "Supervision notice reply %(num)d days late: %(number)s %(title)s",
+            -days, number=number, title=title)
+        state = ngettext("The reply is %(num)d day late.", "The reply is %(num)d days late.",
+                         -days)
+    else:
+        kind = Kind.NOTICE_REPLY_DUE
+        if days == 0:
+            subject = _("Supervision notice reply due today: %(number)s %(title)s",
+                        number=number, title=title)
+            state = _("The reply is due today.")
+        else:
+            subject = ngettext(
+                "Supervision notice reply due in %(num)d day: %(number)s %(title)s",
+                "Supervision notice reply due in %(num)d days: %(number)s %(title)s",
+                days, number=number, title=title)
+            state = ngettext("%(num)d day left to reply.", "%(num)d days left to reply.", days)
+    body = "\n".join([
+        _("Item: %(number)s %(title)s", number=number, title=title),
+        _("Supervision notice: %(text)s", text=_clip(" ".join(row.notice_body.split()), 300)),
+        _("Reply due: %(date)s", date=format_date(due, "long")),
+        state,
+        _("Open the item: %(url)s", url=item_url(number)),
+        "",
+        _("The Service Desk sends this reminder to the staff of the unit the supervision "
+          "notice was issued to. Reply on the item's page."),
+    ])
+    key = f"{kind}:{row.notice_id}:{row.user_id}"
+    return _Draft(kind, row.email.strip(), _clip(subject, 255), body, key)
+
+
+def _matter_rows(*, today: dt.date, due_soon_days: int) -> list[Any]:
+    """Open, dated, real items due within the window or overdue, one row per recipient."""
+    horizon = today + dt.timedelta(days=due_soon_days)
+    stmt = (
+        select(Matter.id.label("matter_id"), Matter.number, Matter.title, Matter.deadline,
+               User.id.label("user_id"), User.email)
+        .join(User, _staff_of(Matter.lead_unit_id))
+        .where(Matter.status != MatterStatus.COMPLETED, Matter.deadline.is_not(None),
+               Matter.deadline <= horizon, Matter.is_synthetic.is_(False))
+        .order_by(Matter.deadline, Matter.number, User.id)
+    )
+    return list(db.session.execute(stmt))
+
+
+def _notice_rows(*, today: dt.date) -> list[Any]:
+    """Unanswered notices whose reply is due soon or late, one row per recipient."""
+    horizon = today + dt.timedelta(days=NOTICE_REMINDER_DAYS)
+    stmt = (
+        select(SupervisionNotice.id.label("notice_id"), SupervisionNotice.reply_due,
+               SupervisionNotice.body.label("notice_body"), Matter.number, Matter.title,
+               User.id.label("user_id"), User.email)
+        .join(Matter, Matter.id == SupervisionNotice.matter_id)
+        .join(User, _staff_of(SupervisionNotice.unit_id))
+        .where(SupervisionNotice.replied_at.is_(None), SupervisionNotice.reply_due <= horizon)
+        .order_by(SupervisionNotice.reply_due, SupervisionNotice.id, User.id)
+    )
+    return list(db.session.execute(stmt))
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start:start + KEY_CHUNK]
+        found.update(db.session.scalars(
+            select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))))
+    return found
+
+
+def _insert_skipping_duplicates(drafts: Iterable[_Draft]) -> int:
+    """Insert the rows; one already there (another run got first) is skipped, not an error.
+
+    Returns how many rows this call really inserted.
+    """
+    rows = [{"kind": d.kind, "recipient": d.recipient, "subject": d.subject, "body": d.body,
+             "dedupe_key": d.dedupe_key} for d in drafts]
+    if not rows:
+        return 0
+    table = Notification.__table__
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # other backends: the dedupe check above, then the UNIQUE constraint
+        db.session.execute(insert(table), rows)
+        return len(rows)
+    stmt = (dialect_insert(table)
+            .on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
+            .returning(table.c.id))
+    return len(db.session.execute(stmt, rows).all())
+
+
+def queue_reminders(*, today: dt.date, due_soon_days: int) -> int:
+    """Queue what is due today in the outbox; returns how many new rows were queued.
+
+    - an open item whose deadline is within ``[today, today + due_soon_days]``: once per
+      deadline to each active staff member (with an email) of its lead unit; an extension
+      gives a new deadline, hence a new reminder;
+    - an open item past its deadline: to the same people, at most once per ISO week;
+    - an unanswered supervision notice whose reply is due within two days, or late: to the
+      staff of the unit it was issued to, once for "due" and once for "late".
+
+    Completed items, synthetic (load-test) items and staff without an email get nothing;
+    residents are never written to. Four statements whatever the number of items (two
+    reads, one look-up of existing keys, one multi-row insert; more only past thousands of
+    rows). Flushes; the caller commits.
+    """
+    if due_soon_days < 0:
+        raise ValueError("due_soon_days must not be negative")
+    matter_rows = _matter_rows(today=today, due_soon_days=due_soon_days)
+    notice_rows = _notice_rows(today=today)
+    if not matter_rows and not notice_rows:
+        return 0
+    drafts: dict[str, _Draft] = {}
+    with force_locale(MAIL_LOCALE):
+        for row in matter_rows:
+            draft = _matter_draft(row, today=today)
+            drafts.setdefault(draft.dedupe_key, draft)
+        for row in notice_rows:
+            draft = _notice_draft(row, today=today)
+            drafts.setdefault(draft.dedupe_key, draft)
+    existing = _existing_keys(list(drafts))
+    queued = _insert_skipping_duplicates(d for k, d in drafts.items() if k not in existing)
+    db.session.flush()
+    return queued

@@ -1,0 +1,226 @@
+"""Supervisors' pages: overdue board, unit scorecard, notices, extension decisions."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.models import Role
+from ..exporting import csv_response
+from ..db import utcnow
+from ..extensions import db
+from ..i18n import local, today
+from ..matters.models import DeadlineExtension, Matter
+from ..matters.queries import matter_detail
+from ..matters.services import MatterError, extension_decide
+from ..permissions import (STAFF_ROLES, can_reply_notice, can_supervise, can_view_notice, require,
+                           role_required)
+from ..units.models import Unit
+from . import bp
+from .forms import DecisionForm, NoticeForm, ReplyForm
+from .queries import (NOTICE_STATES, SCORE_SORTS, extensions_page, notice_detail, notices_page,
+                      overdue_board, unit_scorecard)
+from .services import NoticeState, notice_issue, notice_reply, notice_state
+
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+BOARD_PAGE = 100
+
+
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _window() -> int:
+    days = request.args.get("days", type=int)
+    default = current_app.config["DUE_SOON_DAYS"]
+    return days if days is not None and 1 <= days <= 90 else default
+
+
+@bp.get("/")
+@role_required(*SUPERVISORS)
+def board():
+    days = _window()
+    if request.args.get("format") == "csv":
+        rows = overdue_board(today=today(), days=days, page=None, per_page=BOARD_PAGE).items
+        return csv_response(_("overdue-board.csv"), [
+            _("Lead unit"), _("Number"), _("Item"), _("Deadline"), _("Days overdue"),
+            _("Progress"), _("Last update"), _("Open notices")],
+            ([r.matter.lead_unit.name if r.matter.lead_unit else "", r.matter.number,
+              r.matter.title, r.matter.deadline.isoformat(), r.days_overdue, r.matter.progress,
+              local(r.last_update_at).strftime("%Y-%m-%d %H:%M") if r.last_update_at else "",
+              r.open_notices] for r in rows))
+    page = overdue_board(today=today(), days=days, page=_page(), per_page=BOARD_PAGE)
+    return render_template("supervision/board.html", page=page, days=days, today=today(),
+                           now=utcnow())
+
+
+@bp.get("/units")
+@role_required(*SUPERVISORS)
+def scorecard():
+    sort = request.args.get("sort", "overdue")
+    sort = sort if sort in SCORE_SORTS else "overdue"
+    days = current_app.config["DUE_SOON_DAYS"]
+    scores = unit_scorecard(today=today(), due_soon_days=days, sort=sort)
+    if request.args.get("format") == "csv":
+        return csv_response(_("unit-scorecard.csv"), [
+            _("Unit"), _("Items"), _("Completed"), _("Completed on time"), _("Overdue"),
+            _("Due soon"), _("Extension requests"), _("Pending extension requests")],
+            ([s.unit.name, s.items, s.completed, s.on_time, s.overdue, s.due_soon, s.extensions,
+              s.extensions_pending] for s in scores))
+    return render_template("supervision/scorecard.html", scores=scores, sort=sort, sorts=SCORE_SORTS,
+                           days=days)
+
+
+@bp.get("/notices")
+@role_required(*STAFF_ROLES)
+def notices():
+    supervising = can_supervise(current_user)
+    if not supervising and current_user.role is not Role.STAFF:
+        abort(403)
+    state = request.args.get("state")
+    state = state if state in NOTICE_STATES else None
+    unit_id = None if supervising else current_user.unit_id
+    per_page = current_app.config["PAGE_SIZE"]
+    if request.args.get("format") == "csv" and supervising:
+        page = notices_page(today=today(), state=state, unit_id=None, page=1, per_page=10**6)
+        return csv_response(_("supervision-notices.csv"), [
+            _("Number"), _("Item"), _("Unit"), _("Issued"), _("What the unit must do"),
+            _("Reply by"), _("State"), _("Reply")],
+            ([n.matter.number, n.matter.title, n.unit.name, local(n.issued_at).strftime("%Y-%m-%d"),
+              n.body, n.reply_due.isoformat(), _state_label(notice_state(n, today())),
+              n.reply or ""]
+             for n in page.items))
+    page = notices_page(today=today(), state=state, unit_id=unit_id, page=_page(), per_page=per_page)
+    return render_template("supervision/notices.html", page=page, state=state, today=today(),
+                           notice_state=notice_state, state_label=_state_label,
+                           supervising=supervising)
+
+
+def _state_label(state: NoticeState) -> str:
+    return {NoticeState.OPEN: _("Open"), NoticeState.REPLIED: _("Replied"),
+            NoticeState.LATE: _("Late")}[state]
+
+
+def _notice_page(notice, form=None, status=200):
+    return render_template(
+        "supervision/notice.html", notice=notice, state=notice_state(notice, today()),
+        state_label=_state_label, form=form if form is not None else (
+            ReplyForm() if can_reply_notice(current_user, notice) and notice.replied_at is None
+            else None),
+    ), status
+
+
+@bp.get("/notices/<int:notice_id>")
+@role_required(*STAFF_ROLES)
+def notice(notice_id: int):
+    found = notice_detail(notice_id)
+    if found is None:
+        abort(404)
+    require(can_view_notice(current_user, found))
+    return _notice_page(found)
+
+
+@bp.post("/notices/<int:notice_id>/reply")
+@role_required(Role.STAFF)
+def reply(notice_id: int):
+    found = notice_detail(notice_id)
+    if found is None:
+        abort(404)
+    require(can_reply_notice(current_user, found))
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _notice_page(found, form, 422)
+    try:
+        notice_reply(notice=found, matter=found.matter, actor=current_user, reply=form.reply.data)
+    except MatterError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("supervision.notice", notice_id=notice_id))
+    db.session.commit()
+    flash(_("Your reply was sent."), "success")
+    return redirect(url_for("supervision.notice", notice_id=notice_id))
+
+
+def _notice_form(matter: Matter, formdata=True) -> NoticeForm:
+    form = NoticeForm() if formdata else NoticeForm(formdata=None)
+    units = [matter.lead_unit, *matter.co_units] if matter.lead_unit else list(matter.co_units)
+    form.unit.choices = [(u.code, u.name) for u in units if u is not None]
+    if not formdata and matter.lead_unit:
+        form.unit.data = matter.lead_unit.code
+    return form
+
+
+@bp.route("/matters/<number>/notice", methods=["GET", "POST"])
+@role_required(*SUPERVISORS)
+def notice_new(number: str):
+    matter = matter_detail(number)
+    if matter is None:
+        abort(404)
+    form = _notice_form(matter, formdata=request.method == "POST")
+    if not form.unit.choices:
+        flash(_("This item has no responsible unit to send a notice to."), "error")
+        return redirect(url_for("matters.detail", number=number))
+    if request.method == "POST":
+        if form.validate_on_submit():
+            unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data))
+            try:
+                created = notice_issue(matter=matter, unit=unit, actor=current_user,
+                                       body=form.body.data, reply_due=form.reply_due.data)
+            except MatterError as exc:
+                db.session.rollback()
+                if exc.field and exc.field in form:
+                    form[exc.field].errors = [*form[exc.field].errors, str(exc.message)]
+            else:
+                db.session.commit()
+                flash(_("The supervision notice was issued to %(unit)s.", unit=unit.name), "success")
+                return redirect(url_for("supervision.notice", notice_id=created.id))
+        return render_template("supervision/notice_new.html", matter=matter, form=form), 422
+    return render_template("supervision/notice_new.html", matter=matter, form=form)
+
+
+def _extensions_page(submitted: DecisionForm | None = None, submitted_id: int | None = None,
+                     status: int = 200):
+    page = extensions_page(page=_page(), per_page=current_app.config["PAGE_SIZE"])
+    forms = {e.id: DecisionForm(prefix=f"e{e.id}", formdata=None) for e in page.items}
+    if submitted is not None:
+        forms[submitted_id] = submitted
+    return render_template("supervision/extensions.html", page=page, forms=forms), status
+
+
+@bp.get("/extensions")
+@role_required(*SUPERVISORS)
+def extensions():
+    if request.args.get("format") == "csv":
+        everything = extensions_page(page=1, per_page=10**6).items
+        labels = {"pending": _("Waiting"), "approved": _("Approved"), "refused": _("Refused")}
+        return csv_response(_("extension-requests.csv"), [
+            _("Number"), _("Item"), _("Unit"), _("Current deadline"), _("Requested deadline"),
+            _("Reason"), _("Decision"), _("Reason for the decision")],
+            ([e.matter.number, e.matter.title, e.unit.name if e.unit else "",
+              e.current_deadline.isoformat() if e.current_deadline else "",
+              e.requested_deadline.isoformat(), e.reason, labels[e.status.value],
+              e.decision_reason or ""] for e in everything))
+    return _extensions_page()
+
+
+@bp.post("/extensions/<int:extension_id>/decide")
+@role_required(*SUPERVISORS)
+def decide(extension_id: int):
+    extension = db.session.get(DeadlineExtension, extension_id)
+    if extension is None:
+        abort(404)
+    form = DecisionForm(prefix=f"e{extension_id}")
+    if not form.validate_on_submit():
+        return _extensions_page(form, extension_id, 422)
+    matter = db.session.get(Matter, extension.matter_id)
+    try:
+        extension_decide(extension=extension, matter=matter, actor=current_user,
+                         approve=form.decision.data == "approve", reason=form.decision_reason.data)
+    except MatterError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("supervision.extensions"))
+    db.session.commit()
+    flash(_("The decision on %(number)s was recorded.", number=matter.number), "success")
+    return redirect(url_for("supervision.extensions"))

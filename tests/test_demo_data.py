@@ -1,0 +1,28 @@
+"""Synthetic data comes only from the generator, and is flagged as such."""
+from sqlalchemy import func, select
+
+from service_desk.bookings.models import ServiceRequest
+from service_desk.extensions import db
+from service_desk.matters.models import Matter, MatterUpdate
+
+
+def test_demo_data_is_flagged_synthetic_and_never_counted_as_the_list(ctx, runner, seeded, client):
+    result = runner.invoke(args=["demo-data", "--matters", "30", "--updates-per-matter", "3",
+                                 "--appointments", "12"])
+    assert result.exit_code == 0, result.output
+    assert "30 items, 90 updates, 12 appointments" in result.output
+    synthetic = db.session.scalars(select(Matter).where(Matter.is_synthetic.is_(True))).all()
+    assert len(synthetic) == 30 and all(m.number.startswith("SYN-") for m in synthetic)
+    assert db.session.scalar(select(func.count(MatterUpdate.id))
+                             .where(MatterUpdate.is_synthetic.is_(True))) == 90
+    assert db.session.scalar(select(func.count(ServiceRequest.id))
+                             .where(ServiceRequest.is_synthetic.is_(True))) == 12
+    assert "已录入 13 项" in client.get("/").get_data(as_text=True)  # real items only
+    again = runner.invoke(args=["demo-data", "--matters", "5", "--updates-per-matter", "0"])
+    assert again.exit_code == 0
+    assert db.session.scalar(select(func.count(Matter.id)).where(Matter.is_synthetic.is_(True))) == 35
+
+
+def test_demo_data_needs_the_seed_first(ctx, runner):
+    result = runner.invoke(args=["demo-data", "--matters", "5"])
+    assert result.exit_code != 0 and "seed" in result.output
