@@ -35,6 +35,7 @@ run: install instance/secret_key
 	$(BIN)/service-desk db upgrade
 	$(BIN)/service-desk seed
 	$(BIN)/service-desk demo-accounts
+	$(BIN)/service-desk demo-hours
 	$(BIN)/service-desk run --host 127.0.0.1 --port 5000
 
 # Debian's chromium for the browser tests (never `playwright install`: no downloads of browsers)

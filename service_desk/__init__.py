@@ -43,6 +43,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .board import bp as board_bp
+    from .booking import bp as booking_bp
+    from .hotline import bp as hotline_bp
+    from .dispatch import bp as dispatch_bp
+    from .schedule import bp as schedule_bp
+    from .settings import bp as settings_bp
     from .ledger import bp as ledger_bp
     from .notifications import bp as outbox_bp
     from .supervision import bp as supervision_bp
@@ -57,6 +62,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(supervision_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(booking_bp)
+    app.register_blueprint(hotline_bp)
+    app.register_blueprint(dispatch_bp)
+    app.register_blueprint(schedule_bp)
+    app.register_blueprint(settings_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)

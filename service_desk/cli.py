@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from datetime import time as dt_time
 
 import click
 from flask import Flask
@@ -126,7 +127,7 @@ def register(app: Flask) -> None:
     from .notifications.cli import notify
 
     for command in (seed_command, users, tokens, demo_accounts, import_matters, notify,
-                    demo_data_command):
+                    demo_data_command, demo_hours):
         app.cli.add_command(command)
 
 
@@ -156,3 +157,35 @@ def demo_data_command(matters: int, updates_per_matter: int, appointments: int) 
         _fail(str(exc))
     click.echo(f"added synthetic data: {made['matters']} items, {made['updates']} updates, "
                f"{made['appointments']} appointments")
+
+
+DEMO_HOURS = ((dt_time(9), dt_time(12)), (dt_time(13, 30), dt_time(17)))
+
+
+@click.command("demo-hours")
+@with_appcontext
+def demo_hours() -> None:
+    """Demo only: give bookable services that have no hours Mon–Fri 09:00–12:00 and
+    13:30–17:00, 30-minute slots, 2 places. The article gives no hours; admins set the
+    real ones at /admin/services. Services that have hours are left alone."""
+    from .audit.services import audit_record
+    from .catalog.models import OpeningHours, Service, ServiceKind
+
+    has_hours = select(OpeningHours.service_id).distinct()
+    services = db.session.scalars(select(Service).where(
+        Service.kind == ServiceKind.APPOINTMENT, Service.id.not_in(has_hours))).all()
+    for service in services:
+        service.duration_minutes = service.duration_minutes or 30
+        service.capacity = service.capacity or 2
+        for weekday in range(5):
+            for opens, closes in DEMO_HOURS:
+                db.session.add(OpeningHours(service_id=service.id, weekday=weekday, opens=opens,
+                                            closes=closes))
+        audit_record(actor="demo-hours", action="service.demo_hours", obj_type="service",
+                     obj_id=service.code, after={"demo": True})
+    db.session.commit()
+    if services:
+        click.echo("Demo opening hours (not from the article; set real ones at /admin/services) "
+                   "for: " + ", ".join(s.code for s in services))
+    else:
+        click.echo("Every bookable service has opening hours already.")

@@ -40,6 +40,8 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "LOGIN_RATE_LIMIT": "20 per minute",
+        # residents' lookups by reference + phone: enough for a person, too few to guess
+        "LOOKUP_RATE_LIMIT": "10 per minute",
         "PAGE_SIZE": 50,
         "DUE_SOON_DAYS": 7,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

@@ -1,9 +1,11 @@
 """Import every feature's models so the metadata is complete (Alembic, tests, seed)."""
 from .accounts.models import ApiKey, ApiToken, Role, User  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
-from .bookings.models import RequestStatus, ServiceRequest  # noqa: F401
+from .bookings.models import CallLog, RequestEvent, RequestStatus, ServiceRequest, Slot  # noqa: F401
 from .campaign.models import CampaignFigure  # noqa: F401
-from .catalog.models import Channel, Service, ServiceKind, ServiceLocation, SpecialGroup  # noqa: F401
+from .catalog.models import (  # noqa: F401
+    Channel, Closure, OpeningHours, Service, ServiceKind, ServiceLocation, SpecialGroup,
+)
 from .matters.models import (  # noqa: F401
     Attachment, DeadlineExtension, ExtensionStatus, KeyIssue, Matter, MatterStatus, MatterUpdate,
     RecordOrigin, SupervisionNotice, UpdateKind,

@@ -131,3 +131,93 @@ def can_export_ledger(user: User | None) -> bool:
 def can_import_ledger(user: User | None) -> bool:
     """Creating and updating items from a spreadsheet: supervisors and administrators."""
     return has_role(user, Role.SUPERVISOR, Role.ADMIN)
+
+
+# --- residents' requests: the hotline console and dispatched requests ---------------------
+
+def can_use_hotline(user: User | None) -> bool:
+    """The hotline console: search callers' requests, book and report for them, note calls."""
+    return has_role(user, Role.OPERATOR, Role.ADMIN)
+
+
+def can_list_requests(user: User | None) -> bool:
+    """The requests list: staff see their unit's; operators, supervisors and admins all."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def _staff_of_request_unit(user: User | None, item) -> bool:
+    return (has_role(user, Role.STAFF) and user.unit_id is not None
+            and user.unit_id == item.unit_id)
+
+
+def can_view_request(user: User | None, item) -> bool:
+    """A request's detail: admins, supervisors, operators, and staff of the unit it is with."""
+    if has_role(user, Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR):
+        return True
+    return _staff_of_request_unit(user, item)
+
+
+def can_view_request_phone(user: User | None, item) -> bool:
+    """The resident's full number (each view audited): the same people as the detail."""
+    return can_view_request(user, item)
+
+
+def can_work_request(user: User | None, item) -> bool:
+    """Accept, handle, resolve or return: staff of the request's unit, and admins."""
+    return has_role(user, Role.ADMIN) or _staff_of_request_unit(user, item)
+
+
+def can_reassign_request(user: User | None) -> bool:
+    """Send a returned request to another unit: supervisors and admins."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_call_back_request(user: User | None, item) -> bool:
+    """Call the resident back after resolution: operators, staff of the unit, admins."""
+    return has_role(user, Role.OPERATOR, Role.ADMIN) or _staff_of_request_unit(user, item)
+
+
+# ---- unit schedule (schedule/): hall appointments and home visits ----
+
+def can_view_schedule(user: User | None) -> bool:
+    """A unit's day and week: its staff, and supervisors and administrators (any unit)."""
+    if has_role(user, Role.SUPERVISOR, Role.ADMIN):
+        return True
+    return has_role(user, Role.STAFF) and user.unit_id is not None
+
+
+def can_choose_schedule_unit(user: User | None) -> bool:
+    """Staff see their own unit only; supervisors and administrators pick any unit."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_view_booking(user: User | None, booking) -> bool:
+    """One appointment (masked phone): the unit's staff, supervisors, administrators."""
+    return can_choose_schedule_unit(user) or _staff_of_request_unit(user, booking)
+
+
+def can_handle_booking(user: User | None, booking) -> bool:
+    """Mark arrived, completed, no-show or cancelled, and assign a home visit: the staff of
+    the booking's unit, and administrators."""
+    return has_role(user, Role.ADMIN) or _staff_of_request_unit(user, booking)
+
+
+def can_manage_services(user: User | None) -> bool:
+    """Each service's booking rules, weekly hours and closures: administrators only."""
+    return has_role(user, Role.ADMIN)
+
+
+# ---- residents (booking/): no account; a booking opens with its reference and mobile ----
+
+def resident_may_open_booking(*, booking_phone: str, proven: Callable[[str], bool]) -> bool:
+    """A resident sees a booking only after proving its mobile number (``proven`` checks
+    the number against what the resident showed: the lookup form, or a signed link)."""
+    return bool(booking_phone) and proven(booking_phone)
+
+
+def resident_may_change_booking(booking, *, now) -> bool:
+    """Residents move or cancel their booking while it is booked and still ahead of them."""
+    from .bookings.models import RequestStatus
+
+    return (booking.status is RequestStatus.BOOKED and booking.starts_at is not None
+            and booking.starts_at > now)

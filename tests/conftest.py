@@ -88,6 +88,7 @@ def app(database_url, tmp_path_factory):
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOOKUP_RATE_LIMIT": "1000 per minute",
     })
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     from flask_migrate import upgrade
@@ -100,6 +101,19 @@ def app(database_url, tmp_path_factory):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _hash_each_password_once():
+    """Real scrypt hashes, computed once per password: the suite creates hundreds of users."""
+    import functools
+
+    from service_desk.accounts import services
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(services, "hash_password", functools.lru_cache(maxsize=64)(services.hash_password))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)

@@ -90,6 +90,7 @@ def test_the_openapi_document_describes_the_paths_that_exist(app, client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
     routes = {r.rule.removeprefix("/api/v1").replace("<number>", "{number}")
+              .replace("<code>", "{code}").replace("<reference>", "{reference}")
               for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
     assert set(doc["paths"]) == routes - {"/openapi.json"}
 

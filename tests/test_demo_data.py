@@ -26,3 +26,15 @@ def test_demo_data_is_flagged_synthetic_and_never_counted_as_the_list(ctx, runne
 def test_demo_data_needs_the_seed_first(ctx, runner):
     result = runner.invoke(args=["demo-data", "--matters", "5"])
     assert result.exit_code != 0 and "seed" in result.output
+
+
+def test_demo_hours_open_bookable_services_once_and_leave_set_hours_alone(ctx, runner, seeded):
+    from service_desk.catalog.models import OpeningHours, Service
+
+    first = runner.invoke(args=["demo-hours"])
+    assert first.exit_code == 0 and "appointment" in first.output and "Demo" in first.output
+    count = db.session.query(OpeningHours).count()
+    bookable = db.session.scalars(select(Service).where(Service.kind == "appointment")).all()
+    assert count == len(bookable) * 10
+    second = runner.invoke(args=["demo-hours"])
+    assert "already" in second.output and db.session.query(OpeningHours).count() == count

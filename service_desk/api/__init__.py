@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import auth, openapi, routes  # noqa: E402,F401
+from . import appointments, auth, openapi, routes  # noqa: E402,F401

@@ -28,6 +28,19 @@ DOCUMENT = {
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                                "fields": {"type": "object",
                                           "additionalProperties": {"type": "string"}}}}}},
+            "Slot": {"type": "object", "properties": {
+                "start": {"type": "string", "format": "date-time"},
+                "end": {"type": "string", "format": "date-time"},
+                "capacity": {"type": "integer"}, "remaining": {"type": "integer"}}},
+            "Appointment": {"type": "object", "properties": {
+                "reference": {"type": "string"}, "service_code": {"type": "string"},
+                "service_name": {"type": "string"}, "status": {"type": "string"},
+                "start": {"type": "string", "format": "date-time"},
+                "end": {"type": "string", "format": "date-time"},
+                "name": {"type": "string"}, "phone": {"type": "string", "description": "masked"},
+                "address": {"type": "string", "nullable": True},
+                "group": {"type": "string", "nullable": True},
+                "needs": {"type": "string", "nullable": True}, "channel": {"type": "string"}}},
             "Unit": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"},
                 "name_en": {"type": "string", "nullable": True}, "kind": {"type": "string"},
@@ -51,6 +64,59 @@ DOCUMENT = {
         },
     },
     "paths": {
+        "/services": {"get": {"summary": "Services residents can ask for",
+                              "responses": {"200": {"description": "All active services"}}}},
+        "/services/{code}/slots": {"get": {
+            "summary": "Bookable times with remaining places (full ones have remaining 0)",
+            "parameters": [
+                {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}],
+            "responses": {
+                "200": {"description": "Slots", "content": {"application/json": {"schema": {
+                    "type": "array", "items": {"$ref": "#/components/schemas/Slot"}}}}},
+                "404": {"description": "Unknown service", "content": {"application/json": {"schema": ERROR}}},
+                "422": {"description": "Bad range or not bookable",
+                        "content": {"application/json": {"schema": ERROR}}}}}},
+        "/appointments": {"post": {
+            "summary": "Book a time (no account: keep the reference and your phone)",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["service_code", "start", "name", "phone"],
+                "properties": {"service_code": {"type": "string"},
+                               "start": {"type": "string", "format": "date-time"},
+                               "name": {"type": "string"}, "phone": {"type": "string"},
+                               "address": {"type": "string"}, "group": {"type": "string"},
+                               "needs": {"type": "string"},
+                               "channel": {"type": "string", "enum": ["web", "wechat"]}}}}}},
+            "responses": {
+                "201": {"description": "Booked", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Appointment"}}}},
+                "409": {"description": "Slot full; `alternatives` lists the next free times",
+                        "content": {"application/json": {"schema": ERROR}}},
+                "422": {"description": "Invalid fields", "content": {"application/json": {"schema": ERROR}}}}}},
+        "/appointments/{reference}": {"get": {
+            "summary": "A booking, with the phone it was made with (404 alike when either is wrong)",
+            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "phone", "in": "query", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The booking", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Appointment"}}}},
+                "404": {"description": "Not found", "content": {"application/json": {"schema": ERROR}}},
+                "429": {"description": "Too many lookups"}}}},
+        "/appointments/{reference}/cancel": {"post": {
+            "summary": "Cancel with {\"phone\"}; the place is freed",
+            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "Cancelled"},
+                          "404": {"description": "Not found", "content": {"application/json": {"schema": ERROR}}},
+                          "409": {"description": "Already cancelled or finished",
+                                  "content": {"application/json": {"schema": ERROR}}}}}},
+        "/appointments/{reference}/reschedule": {"post": {
+            "summary": "Move to {\"start\"} with {\"phone\"}; the old place is freed in the same transaction",
+            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "Moved"},
+                          "404": {"description": "Not found", "content": {"application/json": {"schema": ERROR}}},
+                          "409": {"description": "Slot full or booking not active",
+                                  "content": {"application/json": {"schema": ERROR}}},
+                          "422": {"description": "Invalid start", "content": {"application/json": {"schema": ERROR}}}}}},
         "/units": {"get": {"summary": "Responsible units", "responses": {"200": {
             "description": "All units", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {

@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, Text, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import Channel, Service, SpecialGroup
@@ -48,6 +48,8 @@ class ServiceRequest(db.Model):
     description: Mapped[Optional[str]] = mapped_column(Text)
     starts_at: Mapped[Optional[dt.datetime]] = mapped_column(index=True)
     ends_at: Mapped[Optional[dt.datetime]]
+    # the capacity counter this booking holds a place in (appointments only)
+    slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slots.id"), index=True)
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
     assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[Optional[int]] = mapped_column(
@@ -65,3 +67,58 @@ class ServiceRequest(db.Model):
 
     service: Mapped[Service] = relationship(lazy="raise")
     unit: Mapped[Optional[Unit]] = relationship(lazy="raise")
+
+
+class Slot(db.Model):
+    """A bookable time of a service with its capacity counter.
+
+    Capacity is enforced by the database: a booking increments ``booked`` with a guarded
+    UPDATE (… WHERE booked < capacity) and the CHECK forbids overbooking, so two processes
+    racing for the last place cannot both win, on PostgreSQL and on SQLite alike.
+    """
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        UniqueConstraint("service_id", "starts_at", name="uq_slots_service_id_starts_at"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    capacity: Mapped[int]
+    booked: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class RequestEvent(db.Model):
+    """What happened to a request: booked, rescheduled, dispatched, accepted, returned,
+    resolved, called back, a note… — append-only, shown as its history."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    status_after: Mapped[Optional[RequestStatus]] = mapped_column(
+        enum_type(RequestStatus, "event_status_after"))
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class CallLog(db.Model):
+    """A hotline call, noted by the operator; linked to the request it led to, if any."""
+
+    __tablename__ = "call_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    caller_phone: Mapped[str] = mapped_column(String(20), index=True)
+    caller_name: Mapped[Optional[str]] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text)
+    request_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="SET NULL"))

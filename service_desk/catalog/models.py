@@ -1,10 +1,11 @@
 """The services residents and enterprises can ask for."""
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, Text, true
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, Time, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import enum_type
@@ -54,10 +55,46 @@ class Service(db.Model):
     channels: Mapped[list] = mapped_column(db.JSON, default=list)
     eligible_groups: Mapped[list] = mapped_column(db.JSON, default=list)
     # operational settings, set by administrators (the article gives none)
-    duration_minutes: Mapped[Optional[int]]
-    capacity: Mapped[Optional[int]]
-    dispatch_days: Mapped[Optional[int]]
+    duration_minutes: Mapped[Optional[int]]  # slot length
+    capacity: Mapped[Optional[int]]  # bookings per slot
+    dispatch_days: Mapped[Optional[int]]  # deadline of a dispatched request, in days
+    book_ahead_days: Mapped[Optional[int]]  # how far ahead residents may book
+    min_notice_minutes: Mapped[Optional[int]]  # how soon before a slot booking closes
+    travel_buffer_minutes: Mapped[Optional[int]]  # home visits: travel between two visits
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     source_quote: Mapped[Optional[str]] = mapped_column(Text)
 
     unit: Mapped[Optional[Unit]] = relationship(lazy="raise")
+
+
+class OpeningHours(db.Model):
+    """One open period of a weekday; two rows make a day with a lunch break."""
+
+    __tablename__ = "opening_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("opens < closes", name="opens_before_closes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"),
+                                            index=True)
+    weekday: Mapped[int]  # Monday = 0, as Python's date.weekday()
+    opens: Mapped[dt.time] = mapped_column(Time)
+    closes: Mapped[dt.time] = mapped_column(Time)
+
+
+class Closure(db.Model):
+    """A day an administrator closes a service (or every service when service_id is null).
+
+    Public holidays and official make-up working days come from the `holidays` library.
+    """
+
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    on_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

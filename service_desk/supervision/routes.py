@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..accounts.models import Role
 from ..exporting import csv_response
 from ..db import utcnow
+from ..dispatch.overdue import overdue_requests
 from ..extensions import db
 from ..i18n import local, today
 from ..matters.models import DeadlineExtension, Matter
@@ -52,7 +53,7 @@ def board():
               r.open_notices] for r in rows))
     page = overdue_board(today=today(), days=days, page=_page(), per_page=BOARD_PAGE)
     return render_template("supervision/board.html", page=page, days=days, today=today(),
-                           now=utcnow())
+                           now=utcnow(), overdue_requests=overdue_requests(now=utcnow()))
 
 
 @bp.get("/units")

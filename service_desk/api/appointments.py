@@ -1,0 +1,210 @@
+"""The booking API: services, free slots, and appointments managed by reference + phone."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, current_app, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..bookings.availability import free_slots
+from ..bookings.models import ServiceRequest
+from ..bookings.residents import ResidentError, normalise_mobile, resident_check
+from ..bookings.services import (BookingError, SlotTaken, appointment_book, appointment_cancel,
+                                 appointment_reschedule, find_booking)
+from ..catalog.models import Channel, Service, ServiceKind
+from ..db import utcnow
+from ..errors import api_error
+from ..extensions import db, limiter
+from ..i18n import mask_phone, today
+from . import bp
+
+MAX_RANGE_DAYS = 62
+API_CHANNELS = {"web": Channel.WEB, "wechat": Channel.WECHAT}
+
+
+def lookup_limit() -> str:
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+def service_json(service: Service) -> dict:
+    return {"code": service.code, "name": service.name, "name_en": service.name_en,
+            "kind": service.kind.value,
+            "location": service.location.value if service.location else None,
+            "channels": service.channels, "eligible_groups": service.eligible_groups,
+            "duration_minutes": service.duration_minutes, "capacity": service.capacity,
+            "description": service.description}
+
+
+def slot_json(slot) -> dict:
+    return {"start": slot.start.isoformat(), "end": slot.end.isoformat(),
+            "capacity": slot.capacity, "remaining": slot.remaining}
+
+
+def appointment_json(item: ServiceRequest, service: Service) -> dict:
+    return {"reference": item.reference, "service_code": service.code,
+            "service_name": service.name, "status": item.status.value,
+            "start": item.starts_at.isoformat() if item.starts_at else None,
+            "end": item.ends_at.isoformat() if item.ends_at else None,
+            "name": item.resident_name, "phone": mask_phone(item.resident_phone),
+            "address": item.address, "group": item.special_group.value if item.special_group else None,
+            "needs": item.needs, "channel": item.channel.value}
+
+
+def _service(code: str) -> Service:
+    service = db.session.scalar(select(Service).where(Service.code == code,
+                                                      Service.is_active.is_(True)))
+    if service is None:
+        abort(404)
+    return service
+
+
+@bp.get("/services")
+def services():
+    rows = db.session.scalars(select(Service).where(Service.is_active.is_(True)).order_by(Service.id))
+    items = [service_json(s) for s in rows]
+    return jsonify(items=items, total=len(items))
+
+
+def _date_arg(name: str, default: dt.date) -> dt.date | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+@bp.get("/services/<code>/slots")
+def slots(code: str):
+    service = _service(code)
+    if service.kind is not ServiceKind.APPOINTMENT:
+        return api_error(422, "not_bookable", "this service is not booked for a time",
+                         {"code": "a request service, not an appointment"})
+    first, last = _date_arg("from", today()), _date_arg("to", today() + dt.timedelta(days=7))
+    fields = {}
+    if first is None:
+        fields["from"] = "a date YYYY-MM-DD"
+    if last is None:
+        fields["to"] = "a date YYYY-MM-DD"
+    if not fields and last < first:
+        fields["to"] = "must not be before from"
+    if not fields and (last - first).days > MAX_RANGE_DAYS:
+        fields["to"] = f"at most {MAX_RANGE_DAYS} days after from"
+    if fields:
+        return api_error(422, "invalid_parameter", "invalid date range", fields)
+    return jsonify([slot_json(s) for s in free_slots(service, first=first, last=last, now=utcnow())])
+
+
+def _body() -> dict | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+def _parse_start(raw) -> dt.datetime | None:
+    try:
+        start = dt.datetime.fromisoformat(str(raw))
+    except ValueError:
+        return None
+    return start.astimezone(dt.timezone.utc) if start.tzinfo else None
+
+
+def _taken(exc: SlotTaken):
+    payload = {"error": {"code": "slot_full", "message": str(exc.message), "fields": {}},
+               "alternatives": [slot_json(s) for s in exc.alternatives]}
+    return jsonify(payload), 409
+
+
+@bp.post("/appointments")
+def book():
+    body = _body()
+    if body is None:
+        return api_error(422, "invalid_body", "send a JSON object")
+    fields: dict[str, str] = {}
+    service = db.session.scalar(select(Service).where(Service.code == str(body.get("service_code")),
+                                                      Service.is_active.is_(True)))
+    if service is None:
+        fields["service_code"] = "unknown service"
+    start = _parse_start(body.get("start"))
+    if start is None:
+        fields["start"] = "an ISO 8601 time with offset, as given by the slots endpoint"
+    channel = API_CHANNELS.get(body.get("channel", "web"))
+    if channel is None:
+        fields["channel"] = "web or wechat"
+    try:
+        resident = resident_check(name=body.get("name"), phone=body.get("phone"),
+                                  address=body.get("address"), group=body.get("group"),
+                                  needs=body.get("needs"))
+    except ResidentError as exc:
+        fields.update({k: str(v) for k, v in exc.errors.items()})
+    if fields:
+        return api_error(422, "invalid_fields", "some fields are invalid", fields)
+    try:
+        item = appointment_book(service=service, start=start, resident=resident, channel=channel)
+        db.session.commit()
+    except SlotTaken as exc:
+        db.session.rollback()
+        return _taken(exc)
+    except BookingError as exc:
+        db.session.rollback()
+        return api_error(422, "invalid_fields", str(exc.message),
+                         {exc.field: str(exc.message)} if exc.field else {})
+    return jsonify(appointment_json(item, service)), 201
+
+
+def _own_booking(reference: str, phone: str | None) -> tuple[ServiceRequest, Service]:
+    """404 alike for an unknown reference and a wrong phone."""
+    item = find_booking(reference=reference, phone=normalise_mobile(phone))
+    if item is None:
+        abort(404)
+    return item, db.session.get(Service, item.service_id)
+
+
+@bp.get("/appointments/<reference>")
+@limiter.limit(lookup_limit)
+def appointment(reference: str):
+    item, service = _own_booking(reference, request.args.get("phone"))
+    return jsonify(appointment_json(item, service))
+
+
+@bp.post("/appointments/<reference>/cancel")
+@limiter.limit(lookup_limit)
+def cancel(reference: str):
+    body = _body() or {}
+    item, service = _own_booking(reference, body.get("phone"))
+    try:
+        appointment_cancel(request=item, service=service, note=body.get("reason"))
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return api_error(409, "conflict", "this booking changed meanwhile; look it up again")
+    except BookingError as exc:
+        db.session.rollback()
+        return api_error(409, "not_active", str(exc.message))
+    return jsonify(appointment_json(item, service))
+
+
+@bp.post("/appointments/<reference>/reschedule")
+@limiter.limit(lookup_limit)
+def reschedule(reference: str):
+    body = _body() or {}
+    item, service = _own_booking(reference, body.get("phone"))
+    start = _parse_start(body.get("start"))
+    if start is None:
+        return api_error(422, "invalid_fields", "invalid start", {"start": "an ISO 8601 time with offset"})
+    try:
+        appointment_reschedule(request=item, service=service, start=start)
+        db.session.commit()
+    except SlotTaken as exc:
+        db.session.rollback()
+        return _taken(exc)
+    except StaleDataError:
+        db.session.rollback()
+        return api_error(409, "conflict", "this booking changed meanwhile; look it up again")
+    except BookingError as exc:
+        db.session.rollback()
+        status = 409 if exc.field is None else 422
+        return api_error(status, "invalid_fields" if status == 422 else "not_active",
+                         str(exc.message), {exc.field: str(exc.message)} if exc.field else {})
+    return jsonify(appointment_json(item, service))

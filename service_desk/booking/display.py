@@ -1,0 +1,66 @@
+"""How days, times and references read on the residents' pages (Asia/Shanghai)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask_babel import format_date, format_time, get_locale
+from flask_babel import gettext as _
+
+from ..catalog.models import Service
+from ..i18n import local, today
+
+
+def _day_pattern(with_year: bool) -> str:
+    """The locale's month-day-weekday pattern with the weekday written out in full
+    (zh: 11月29日星期日, en: Sunday, November 29)."""
+    skeleton = "yMMMMEd" if with_year else "MMMMEd"
+    found = get_locale().datetime_skeletons.get(skeleton)
+    if found is None:
+        return "full"
+    return re.sub(r"(?<!E)E(?!E)", "EEEE", found.pattern)
+
+
+def day_label(day: dt.date, *, with_year: bool = False) -> str:
+    """"Today, Sunday, November 29": the date in words, today and tomorrow named."""
+    text = format_date(day, _day_pattern(with_year))
+    current = today()
+    if day == current:
+        return _("Today, %(date)s", date=text)
+    if day == current + dt.timedelta(days=1):
+        return _("Tomorrow, %(date)s", date=text)
+    return text
+
+
+def time_range(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    if start is None:
+        return ""
+    if end is None:
+        return format_time(start, "short")
+    return _("%(start)s to %(end)s", start=format_time(start, "short"),
+             end=format_time(end, "short"))
+
+
+def when(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """The whole appointment time in words, in the display zone."""
+    if start is None:
+        return ""
+    return _("%(day)s, %(times)s", day=day_label(local(start).date(), with_year=True),
+             times=time_range(start, end))
+
+
+def service_name(service: Service) -> str:
+    """The English name on English pages when there is one, else the Chinese one."""
+    if service.name_en and str(get_locale()).startswith("en"):
+        return service.name_en
+    return service.name
+
+
+def spaced_reference(reference: str) -> str:
+    """AB3D7KMN -> "AB3D 7KMN": easier to read out and copy."""
+    return " ".join(reference[i:i + 4] for i in range(0, len(reference), 4))
+
+
+def spoken_reference(reference: str) -> str:
+    """One character at a time, for screen readers."""
+    return " ".join(reference)

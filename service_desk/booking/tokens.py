@@ -1,0 +1,74 @@
+"""Signed, expiring links: a booking's done page and a resident's "my booking" page.
+
+A reference code alone must not open a booking, so links carry a token signed with the
+app's secret key. The manage token binds the reference to a keyed digest of the mobile
+number (never the number itself: a URL ends up in browser history and server logs).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+DONE_SALT = "booking"
+MANAGE_SALT = "manage"
+DONE_MAX_AGE = 2 * 24 * 3600  # the confirmation page and its .ics: two days
+MANAGE_MAX_AGE = 3600  # "my booking" after a lookup: one hour
+
+
+class LinkError(Exception):
+    """The link is not one we made, or it is too old."""
+
+    def __init__(self, *, expired: bool) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _load(token: str, salt: str, max_age: int):
+    try:
+        return _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise LinkError(expired=True) from exc
+    except BadSignature as exc:
+        raise LinkError(expired=False) from exc
+
+
+def phone_digest(phone: str) -> str:
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, b"booking-phone:" + phone.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def done_token(reference: str) -> str:
+    return _serializer(DONE_SALT).dumps(reference)
+
+
+def done_reference(token: str) -> str:
+    value = _load(token, DONE_SALT, current_app.config.get("BOOKING_DONE_MAX_AGE", DONE_MAX_AGE))
+    if not isinstance(value, str):
+        raise LinkError(expired=False)
+    return value
+
+
+def manage_token(reference: str, phone: str) -> str:
+    return _serializer(MANAGE_SALT).dumps([reference, phone_digest(phone)])
+
+
+def manage_reference(token: str) -> tuple[str, str]:
+    """(reference, phone digest); the caller checks the digest against the booking."""
+    value = _load(token, MANAGE_SALT,
+                  current_app.config.get("BOOKING_MANAGE_MAX_AGE", MANAGE_MAX_AGE))
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, str) for v in value)):
+        raise LinkError(expired=False)
+    return value[0], value[1]
+
+
+def phone_matches(digest: str, phone: str) -> bool:
+    return hmac.compare_digest(digest, phone_digest(phone))

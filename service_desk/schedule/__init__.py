@@ -1,0 +1,6 @@
+"""A unit's day and week: hall appointments and home visits."""
+from flask import Blueprint
+
+bp = Blueprint("schedule", __name__, url_prefix="/schedule", template_folder="templates")
+
+from . import routes  # noqa: E402,F401
