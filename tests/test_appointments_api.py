@@ -34,7 +34,8 @@ def first_slots(client, n=2):
 
 def book(client, start, phone="13812345678", **extra):
     return client.post("/api/v1/appointments", json={
-        "service_code": "appointment", "start": start, "name": "李阿姨", "phone": phone, **extra})
+        "service_code": "appointment", "start": start, "name": "李阿姨", "phone": phone,
+        "group": "elderly", **extra})
 
 
 def test_services_are_listed_with_their_kind(client, seeded):
@@ -108,10 +109,13 @@ def test_reschedule_moves_the_booking_and_frees_the_old_place(app, client, booka
     ({"phone": "12345"}, "phone"), ({"name": ""}, "name"), ({"start": "tomorrow"}, "start"),
     ({"start": "2026-10-01T10:00:00"}, "start"), ({"service_code": "nope"}, "service_code"),
     ({"group": "martian"}, "group"), ({"channel": "fax"}, "channel"),
+    ({"group": "everyone"}, "group"), ({"group": None}, "group"),
+    ({"name": "张" * 51}, "name"), ({"needs": "要" * 1001}, "needs"),
 ])
 def test_invalid_bookings_answer_422_with_the_field(app, client, bookable, payload, field):
     start = first_slots(client, 1)[0]["start"]
-    body = {"service_code": "appointment", "start": start, "name": "李阿姨", "phone": "13812345678"}
+    body = {"service_code": "appointment", "start": start, "name": "李阿姨", "phone": "13812345678",
+            "group": "elderly"}
     response = client.post("/api/v1/appointments", json=body | payload)
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]

@@ -100,7 +100,8 @@ def book_directly(app, slot, code: str = "home-visit", phone: str = "13900000000
     """Someone else (the hotline) takes a place."""
     with app.app_context():
         item = appointment_book(service=_service(code), start=slot.start, channel=Channel.PHONE,
-                                resident=Resident(name="邻居", phone=phone, address="隔壁"))
+                                resident=Resident(name="邻居", phone=phone, address="隔壁",
+                                                  group=SpecialGroup.ELDERLY))
         db.session.commit()
         return item.reference
 

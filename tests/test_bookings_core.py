@@ -42,7 +42,7 @@ def at(day: str, hhmm: str) -> dt.datetime:
 
 
 def resident(**kw):
-    return resident_check(**({"name": "张大爷", "phone": "13812345678"} | kw))
+    return resident_check(**({"name": "张大爷", "phone": "13812345678", "group": "elderly"} | kw))
 
 
 def test_a_working_day_has_morning_and_afternoon_slots_around_lunch(ctx, seeded):
@@ -162,6 +162,17 @@ def test_a_booking_is_found_only_with_its_own_phone(ctx, seeded):
 ])
 def test_only_chinese_mobile_numbers_are_accepted(raw, expected):
     assert normalise_mobile(raw) == expected
+
+
+def test_a_group_the_service_is_not_for_is_refused(ctx, seeded):
+    service = open_service()  # the article: special groups and enterprises in need
+    for group in ("everyone", None):
+        with pytest.raises(BookingError) as refused:
+            appointment_book(service=service, start=at("2026-09-29", "09:00"),
+                             resident=resident(group=group), channel=Channel.WEB, now=NOW)
+        db.session.rollback()
+        assert refused.value.field == "group"
+    assert db.session.query(ServiceRequest).count() == 0
 
 
 def test_resident_details_are_checked_field_by_field():

@@ -155,6 +155,10 @@ def test_a_booking_with_bad_details_is_refused_and_nothing_is_stored(app, people
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="name-error"' in html and 'id="phone-error"' in html
+    no_group = op.post("/hotline/book", data={
+        "csrf_token": csrf_from(details), "service": "appointment",
+        "start": bookable.start.isoformat(), "name": "张阿姨", "phone": PHONE})
+    assert no_group.status_code == 422 and 'id="group-error"' in no_group.get_data(as_text=True)
     assert count_requests(app) == 0
 
 
@@ -164,11 +168,13 @@ def test_a_full_slot_offers_other_times_and_keeps_the_details(app, people, booka
         details = _walk_to_details(op, bookable, phone=phone)
         assert op.post("/hotline/book", data={
             "csrf_token": csrf_from(details), "service": "appointment",
-            "start": bookable.start.isoformat(), "name": "甲", "phone": phone}).status_code == 302
+            "start": bookable.start.isoformat(), "name": "甲", "phone": phone,
+            "group": "elderly"}).status_code == 302
     details = _walk_to_details(op, bookable)
     response = op.post("/hotline/book", data={
         "csrf_token": csrf_from(details), "service": "appointment",
-        "start": bookable.start.isoformat(), "name": "迟到的人", "phone": PHONE})
+        "start": bookable.start.isoformat(), "name": "迟到的人", "phone": PHONE,
+        "group": "elderly"})
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert 'name="start"' in html and 'id="alt-1"' in html and "迟到的人" in html

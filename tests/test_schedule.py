@@ -476,7 +476,8 @@ def test_cancelling_frees_the_place_in_the_slot(app, people, bookable, client):
         slot = free_slots(service, first=first, last=first + dt.timedelta(days=20),
                           now=utcnow())[0]
         item = appointment_book(service=service, start=slot.start, channel=Channel.PHONE,
-                                resident=Resident(name="张三", phone=PHONE, needs="带老花镜"))
+                                resident=Resident(name="张三", phone=PHONE, needs="带老花镜",
+                                                  group=SpecialGroup.ELDERLY))
         reference = item.reference
         db.session.commit()
         slot_day = slot.start.astimezone(SHANGHAI).date()

@@ -143,6 +143,10 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
         raise BookingError(_l("This service cannot be booked for a time."), "service_code")
     if service.location is ServiceLocation.HOME and not resident.address:
         raise BookingError(_l("Enter the address where staff should come."), "address")
+    eligible = set(service.eligible_groups or [])
+    if eligible and "everyone" not in eligible and (
+            resident.group is None or resident.group.value not in eligible):
+        raise BookingError(_l("This service is for the groups listed: please choose one."), "group")
     slot = _offered(service, start, now)
     slot_id = _take_place(service, slot, now)
     request = ServiceRequest(
