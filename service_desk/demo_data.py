@@ -9,7 +9,7 @@ import random
 
 from sqlalchemy import func, insert, select
 
-from .bookings.models import RequestStatus, ServiceRequest
+from .bookings.models import RequestStatus, ServiceRequest, Slot
 from .catalog.models import Channel, Service, ServiceKind
 from .db import utcnow
 from .extensions import db
@@ -74,28 +74,75 @@ def demo_data(*, matters: int, updates_per_matter: int, appointments: int,
     for batch in _batches(updates):
         db.session.execute(insert(MatterUpdate), batch)
 
-    made_appointments = 0
-    if appointments:
-        service = db.session.scalar(select(Service).where(Service.kind == ServiceKind.APPOINTMENT)
-                                    .order_by(Service.id))
-        if service is None:
-            raise DemoDataError("no appointment service: run `service-desk seed` first")
-        taken = db.session.scalar(select(func.count(ServiceRequest.id))
-                                  .where(ServiceRequest.is_synthetic.is_(True))) or 0
-        bookings = []
-        for j in range(taken, taken + appointments):
-            starts = dt.datetime.combine(today + dt.timedelta(days=rng.randint(-60, 60)),
-                                         dt.time(1 + rng.randint(0, 7), 0), tzinfo=dt.timezone.utc)
-            bookings.append({
-                "reference": f"SYN{j + 1:09d}", "service_id": service.id,
-                "channel": rng.choice([Channel.WEB, Channel.WECHAT, Channel.PHONE]),
-                "status": RequestStatus.BOOKED, "resident_name": "合成用户",
-                "resident_phone": f"1990000{j % 10000:04d}", "starts_at": starts,
-                "ends_at": starts + dt.timedelta(minutes=30), "unit_id": service.unit_id,
-                "is_synthetic": True, "created_at": now, "updated_at": now, "version": 1,
-            })
-        for batch in _batches(bookings):
-            db.session.execute(insert(ServiceRequest), batch)
-        made_appointments = len(bookings)
+    made_appointments = _synthetic_appointments(appointments, today=today, rng=rng, now=now) \
+        if appointments else 0
     return {"matters": len(rows), "updates": len(ids) * updates_per_matter,
             "appointments": made_appointments}
+
+
+def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
+                            now: dt.datetime) -> int:
+    """Past appointments on the half-hour grid of every bookable service, with their slot
+    counters, so both tables are as large as years of use would make them. The coming weeks
+    are left free: benchmarks book there."""
+    from .bookings.availability import zone
+
+    services = list(db.session.scalars(select(Service).where(
+        Service.kind == ServiceKind.APPOINTMENT).order_by(Service.id)))
+    if not services:
+        raise DemoDataError("no appointment service: run `service-desk seed` first")
+    times = [dt.time(9, 0), dt.time(9, 30), dt.time(10, 0), dt.time(10, 30), dt.time(11, 0),
+             dt.time(11, 30), dt.time(13, 30), dt.time(14, 0), dt.time(14, 30), dt.time(15, 0),
+             dt.time(15, 30), dt.time(16, 0), dt.time(16, 30)]
+    tz = zone()
+    taken = db.session.scalar(select(func.min(Slot.starts_at)).where(
+        Slot.service_id.in_([s.id for s in services]))) if count else None
+    day = (taken.astimezone(tz).date() if taken else today) - dt.timedelta(days=1)
+    grid: list[tuple[Service, dt.datetime]] = []
+    per_slot = 40
+    while len(grid) * per_slot < count:
+        if day.weekday() < 5:
+            for service in services:
+                for t in times:
+                    grid.append((service, dt.datetime.combine(day, t, tzinfo=tz)
+                                 .astimezone(dt.timezone.utc)))
+        day -= dt.timedelta(days=1)
+    slot_rows, bookings, made = [], [], 0
+    base = db.session.scalar(select(func.count(ServiceRequest.id))
+                             .where(ServiceRequest.is_synthetic.is_(True))) or 0
+    for service, starts in grid:
+        n = min(per_slot, count - made)
+        if n <= 0:
+            break
+        slot_rows.append({"service_id": service.id, "starts_at": starts,
+                          "ends_at": starts + dt.timedelta(minutes=30), "capacity": per_slot,
+                          "booked": n})
+        made += n
+    for batch in _batches(slot_rows):
+        db.session.execute(insert(Slot), batch)
+    slot_ids = {(sid, st): i for i, sid, st in db.session.execute(
+        select(Slot.id, Slot.service_id, Slot.starts_at).where(
+            Slot.starts_at <= max(r["starts_at"] for r in slot_rows),
+            Slot.starts_at >= min(r["starts_at"] for r in slot_rows)))}
+    unit_of = {s.id: s.unit_id for s in services}
+    j = base
+    for row in slot_rows:
+        slot_id = slot_ids[(row["service_id"], row["starts_at"])]
+        for _ in range(row["booked"]):
+            j += 1
+            bookings.append({
+                "reference": f"SYN{j:09d}", "service_id": row["service_id"],
+                "channel": rng.choice([Channel.WEB, Channel.WECHAT, Channel.PHONE]),
+                "status": rng.choices([RequestStatus.COMPLETED, RequestStatus.CANCELLED,
+                                       RequestStatus.NO_SHOW], weights=[90, 7, 3])[0],
+                "resident_name": "合成用户", "resident_phone": f"1990000{j % 10000:04d}",
+                "starts_at": row["starts_at"], "ends_at": row["ends_at"], "slot_id": slot_id,
+                "unit_id": unit_of[row["service_id"]], "is_synthetic": True, "created_at": now, "updated_at": now, "version": 1,
+            })
+            if len(bookings) >= BATCH * 10:
+                for batch in _batches(bookings):
+                    db.session.execute(insert(ServiceRequest), batch)
+                bookings = []
+    for batch in _batches(bookings):
+        db.session.execute(insert(ServiceRequest), batch)
+    return made

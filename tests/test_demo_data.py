@@ -17,6 +17,14 @@ def test_demo_data_is_flagged_synthetic_and_never_counted_as_the_list(ctx, runne
                              .where(MatterUpdate.is_synthetic.is_(True))) == 90
     assert db.session.scalar(select(func.count(ServiceRequest.id))
                              .where(ServiceRequest.is_synthetic.is_(True))) == 12
+    from service_desk.bookings.models import Slot
+
+    assert db.session.scalar(select(func.sum(Slot.booked))) == 12  # counters match the rows
+    assert all(r.slot_id and r.starts_at < r.created_at for r in db.session.scalars(
+        select(ServiceRequest).where(ServiceRequest.is_synthetic.is_(True))))
+    more = runner.invoke(args=["demo-data", "--appointments", "50"])
+    assert more.exit_code == 0, more.output
+    assert db.session.scalar(select(func.sum(Slot.booked))) == 62
     assert "已录入 13 项" in client.get("/").get_data(as_text=True)  # real items only
     again = runner.invoke(args=["demo-data", "--matters", "5", "--updates-per-matter", "0"])
     assert again.exit_code == 0

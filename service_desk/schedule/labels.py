@@ -1,25 +1,14 @@
-"""Translated words for appointment statuses and residents' groups (never colour alone)."""
+"""Words for the schedule: appointment steps, buttons and channels (never colour alone)."""
 from flask_babel import lazy_gettext as _l
 
+from ..bookings.labels import EVENT_LABELS, GROUP_LABELS, STATUS_LABELS  # noqa: F401  (shared)
 from ..bookings.models import RequestStatus
-from ..catalog.models import Channel, SpecialGroup
+from ..catalog.models import Channel
 
 # the statuses an appointment goes through, in the order the week table shows them
 APPOINTMENT_STATUSES = (RequestStatus.BOOKED, RequestStatus.ARRIVED, RequestStatus.COMPLETED,
                         RequestStatus.NO_SHOW, RequestStatus.CANCELLED)
 
-STATUS_LABELS = {
-    RequestStatus.BOOKED: _l("Booked"),
-    RequestStatus.ARRIVED: _l("Arrived"),
-    RequestStatus.NO_SHOW: _l("No-show"),
-    RequestStatus.DISPATCHED: _l("Dispatched"),
-    RequestStatus.ACCEPTED: _l("Accepted"),
-    RequestStatus.RETURNED: _l("Returned"),
-    RequestStatus.RESOLVED: _l("Resolved"),
-    RequestStatus.CALLED_BACK: _l("Called back"),
-    RequestStatus.COMPLETED: _l("Completed"),
-    RequestStatus.CANCELLED: _l("Cancelled"),
-}
 
 # what the staff member's button says for each change
 ACTION_LABELS = {
@@ -29,13 +18,6 @@ ACTION_LABELS = {
     RequestStatus.CANCELLED: _l("Cancel the booking"),
 }
 
-GROUP_LABELS = {
-    SpecialGroup.ELDERLY: _l("Elderly resident"),
-    SpecialGroup.DISABLED: _l("Person with a disability"),
-    SpecialGroup.PREGNANT: _l("Pregnant woman"),
-    SpecialGroup.ENTERPRISE: _l("Enterprise"),
-    SpecialGroup.EVERYONE: _l("Resident"),
-}
 
 CHANNEL_LABELS = {
     Channel.PHONE: _l("by phone"),
@@ -43,15 +25,4 @@ CHANNEL_LABELS = {
     Channel.WEB: _l("on the web"),
     Channel.WALK_IN: _l("at the counter"),
     Channel.OPEN311: _l("through Open311"),
-}
-
-# a booking's history entries (RequestEvent.action) in words
-EVENT_LABELS = {
-    "booked": _l("Booked"),
-    "rescheduled": _l("Moved to another time"),
-    "cancelled": _l("Cancelled"),
-    "assigned": _l("Assigned"),
-    "arrived": _l("Arrived"),
-    "completed": _l("Completed"),
-    "no_show": _l("No-show"),
 }

@@ -1,0 +1,45 @@
+"""Words for request statuses, residents' groups and history entries, shared by every page
+that shows a request (never colour alone)."""
+from flask_babel import lazy_gettext as _l
+
+from ..catalog.models import SpecialGroup
+from .models import RequestStatus
+
+STATUS_LABELS = {
+    RequestStatus.BOOKED: _l("Booked"),
+    RequestStatus.ARRIVED: _l("Arrived"),
+    RequestStatus.NO_SHOW: _l("No-show"),
+    RequestStatus.DISPATCHED: _l("Dispatched"),
+    RequestStatus.ACCEPTED: _l("Accepted"),
+    RequestStatus.RETURNED: _l("Returned"),
+    RequestStatus.RESOLVED: _l("Resolved"),
+    RequestStatus.CALLED_BACK: _l("Called back"),
+    RequestStatus.COMPLETED: _l("Completed"),
+    RequestStatus.CANCELLED: _l("Cancelled"),
+}
+
+GROUP_LABELS = {
+    SpecialGroup.ELDERLY: _l("Elderly resident"),
+    SpecialGroup.DISABLED: _l("Person with a disability"),
+    SpecialGroup.PREGNANT: _l("Pregnant woman"),
+    SpecialGroup.ENTERPRISE: _l("Enterprise"),
+    SpecialGroup.EVERYONE: _l("Resident"),
+}
+
+# RequestEvent.action -> words for a request's history
+EVENT_LABELS = {
+    "booked": _l("Booked"),
+    "rescheduled": _l("Moved to another time"),
+    "cancelled": _l("Cancelled"),
+    "assigned": _l("Assigned"),
+    "arrived": _l("Arrived"),
+    "completed": _l("Completed"),
+    "no_show": _l("No-show"),
+    "dispatched": _l("Dispatched to the unit"),
+    "accepted": _l("Accepted by the unit"),
+    "handled": _l("Handling note"),
+    "returned": _l("Returned by the unit"),
+    "reassigned": _l("Reassigned by a supervisor"),
+    "resolved": _l("Resolved, reply sent to the resident"),
+    "called_back": _l("Resident called back"),
+}
