@@ -56,6 +56,7 @@ test: install browser
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bookings.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
