@@ -374,7 +374,7 @@ def test_a_closure_closes_the_day_and_removing_it_opens_it_again(app, admin):
 def test_closing_a_day_with_bookings_warns_that_they_were_not_cancelled(app, admin):
     from service_desk.bookings.residents import Resident
     from service_desk.bookings.services import appointment_book
-    from service_desk.catalog.models import Channel
+    from service_desk.catalog.models import Channel, SpecialGroup
 
     admin.set_cookie("lang", "en")
     save(admin, "appointment", hours=WEEK_WITH_LUNCH, **appointment_settings())
@@ -382,7 +382,8 @@ def test_closing_a_day_with_bookings_warns_that_they_were_not_cancelled(app, adm
     with app.app_context():
         svc = db.session.scalar(select(Service).where(Service.code == "appointment"))
         appointment_book(service=svc, start=local(day, "09:00").astimezone(dt.UTC),
-                         resident=Resident(name="王芳", phone="13812345678"), channel=Channel.PHONE)
+                         resident=Resident(name="王芳", phone="13812345678",
+                                           group=SpecialGroup.ELDERLY), channel=Channel.PHONE)
         db.session.commit()
     response = add_closure(admin, "appointment", **{"closure-on_date": day.isoformat(),
                                                      "closure-reason": "Staff training"})
