@@ -108,3 +108,25 @@ def test_friendly_error_pages_speak_the_users_language(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "找不到" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_a_friendly_page_and_the_api_its_error_shape(tmp_path):
+    from service_desk import create_app
+
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/e.sqlite3"})
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("kaput")
+
+    @app.get("/api/v1/boom")
+    def api_boom():
+        raise RuntimeError("kaput")
+
+    client = app.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500
+    assert "kaput" not in page.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page.get_data(as_text=True)
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500 and api.get_json()["error"]["code"] == "internal_error"
