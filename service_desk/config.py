@@ -87,7 +87,6 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
 
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["DATABASE_URL"])
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
 
 
 def normalise_db_url(url: str) -> str:

@@ -22,11 +22,7 @@ MAX_PER_PAGE = 200
 @bp.get("/units")
 def units():
     rows = db.session.scalars(select(Unit).options(joinedload(Unit.parent)).order_by(Unit.id))
-    out = []
-    for unit in rows:
-        item = unit_json(unit)
-        item["parent"] = unit.parent.code if unit.parent else None
-        out.append(item)
+    out = [unit_json(unit) for unit in rows]
     return jsonify(items=out, total=len(out))
 
 

@@ -9,7 +9,7 @@ from ..units.models import Unit
 
 def unit_json(unit: Unit) -> dict:
     return {"code": unit.code, "name": unit.name, "name_en": unit.name_en,
-            "kind": unit.kind.value, "parent": None}
+            "kind": unit.kind.value, "parent": unit.parent.code if unit.parent else None}
 
 
 def matter_json(matter: Matter) -> dict:

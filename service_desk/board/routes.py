@@ -11,8 +11,7 @@ from flask_login import current_user
 
 from ..i18n import elder_mode, today
 from ..matters.forms import STATUS_LABELS
-from ..matters.models import MatterStatus
-from ..matters.queries import is_due_soon, is_overdue
+from ..matters.queries import is_due_soon, is_overdue, status_from_arg
 from ..permissions import is_on_public_board
 from . import bp
 from .charts import ELDER_WIDTH, WIDTH, completions_chart, unit_progress_chart
@@ -72,12 +71,7 @@ def key_issue_label(group: GroupRow) -> str:
 
 def filters_from_args(args) -> BoardFilters:
     """Unknown filter values are ignored rather than failing the page."""
-    status = None
-    if args.get("status"):
-        try:
-            status = MatterStatus(args["status"])
-        except ValueError:
-            status = None
+    status = status_from_arg(args.get("status"))
     raw_issue = args.get("key_issue", "")
     key_issue: int | str | None = None
     if raw_issue == NONE:

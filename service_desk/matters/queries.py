@@ -42,6 +42,14 @@ class Page:
         return self.page > 1
 
 
+def status_from_arg(raw: str | None) -> MatterStatus | None:
+    """A status filter from a query string; an unknown value means "any"."""
+    try:
+        return MatterStatus(raw) if raw else None
+    except ValueError:
+        return None
+
+
 def is_overdue(matter: Matter, today: dt.date) -> bool:
     return (matter.deadline is not None and matter.deadline < today
             and matter.status is not MatterStatus.COMPLETED)

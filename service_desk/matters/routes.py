@@ -17,17 +17,12 @@ from .forms import STATUS_LABELS, ExtensionForm, MatterUpdateForm
 from .labels import KIND_LABELS
 from .models import MatterStatus
 from .queries import (MatterFilters, detail_extras, is_due_soon, is_overdue, ledger_counts,
-                      matter_detail, matter_history, matters_page, units_list)
+                      matter_detail, matter_history, matters_page, status_from_arg, units_list)
 from .services import MatterError, StaleEdit, changes_since, extension_request, matter_update
 
 def filters_from_args(args, *, public_only: bool = False) -> MatterFilters:
     """Unknown filter values are ignored rather than failing the page."""
-    status = None
-    if args.get("status"):
-        try:
-            status = MatterStatus(args["status"])
-        except ValueError:
-            status = None
+    status = status_from_arg(args.get("status"))
     overdue = {"1": True, "true": True, "0": False, "false": False}.get(args.get("overdue", ""))
     key_issue = args.get("key_issue", type=int)
     return MatterFilters(q=args.get("q") or None, unit=args.get("unit") or None,
