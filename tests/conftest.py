@@ -89,6 +89,8 @@ def app(database_url, tmp_path_factory):
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "LOOKUP_RATE_LIMIT": "1000 per minute",
+        "API_READ_RATE_LIMIT": "1000 per minute",
+        "API_WRITE_RATE_LIMIT": "1000 per minute",
     })
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     from flask_migrate import upgrade

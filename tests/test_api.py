@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from service_desk.extensions import db
-from service_desk.matters.models import Matter
+from service_desk.matters.models import KeyIssue, Matter
 from service_desk.units.models import Unit
 
 
@@ -86,13 +86,15 @@ def test_the_matters_api_issues_a_bounded_number_of_queries(app, client, seeded,
     assert len(many) == len(few) <= 6
 
 
-def test_the_openapi_document_describes_the_paths_that_exist(app, client):
+def test_the_openapi_document_describes_the_operations_that_exist(app, client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    routes = {r.rule.removeprefix("/api/v1").replace("<number>", "{number}")
-              .replace("<code>", "{code}").replace("<reference>", "{reference}")
-              for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
-    assert set(doc["paths"]) == routes - {"/openapi.json"}
+    routes = {(method.lower(), r.rule.removeprefix("/api/v1").replace("<number>", "{number}")
+               .replace("<code>", "{code}").replace("<reference>", "{reference}"))
+              for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")
+              for method in r.methods - {"HEAD", "OPTIONS"}}
+    documented = {(method, path) for path, ops in doc["paths"].items() for method in ops}
+    assert documented == routes - {("get", "/openapi.json")}
 
 
 @pytest.fixture
@@ -125,7 +127,9 @@ def test_patch_refusals_answer_in_the_contract_shape_and_change_nothing(app, cli
         (tokens["centre"], {"progress": "ten", "note": "x", "version": version}, 422),
         (tokens["centre"], {"status": "done", "note": "x", "version": version}, 422),
         (tokens["centre"], {"progress": 20, "status": "in_progress", "note": "", "version": version}, 422),
-        (tokens["centre"], {"progress": 20, "status": "in_progress", "note": "x"}, 422),
+        (tokens["centre"], {"progress": 20, "status": "in_progress", "note": "x"}, 428),
+        (tokens["centre"], {"progress": 20, "note": "x", "version": "3"}, 422),
+        (tokens["centre"], {"progress": 20, "note": "x", "version": version, "colour": "red"}, 422),
         (tokens["centre"], {"progress": 20, "status": "in_progress", "note": "x", "version": version - 1}, 409),
     ]
     for headers, payload, status in cases:
@@ -137,3 +141,110 @@ def test_patch_refusals_answer_in_the_contract_shape_and_change_nothing(app, cli
     assert conflict.get_json()["current"]["version"] == version
     with app.app_context():
         assert db.session.scalar(select(Matter.version).where(Matter.number == "S03")) == version
+
+
+def test_key_issues_count_the_items_the_caller_may_see(app, client, seeded, tokens):
+    with app.app_context():
+        issue = KeyIssue(number=1, title="群众办事难", title_en="Hard to get things done")
+        db.session.add(issue)
+        db.session.flush()
+        for number in ("S02", "S03"):
+            db.session.scalar(select(Matter).where(Matter.number == number)).key_issue_id = issue.id
+        db.session.scalar(select(Matter).where(Matter.number == "S02")).is_public = False
+        db.session.commit()
+    public = client.get("/api/v1/key-issues").get_json()
+    assert public["total"] == 1 and public["items"][0]["matters"] == 1
+    assert public["items"][0]["title"] == "群众办事难"
+    staff = client.get("/api/v1/key-issues", headers=tokens["centre"]).get_json()
+    assert staff["items"][0]["matters"] == 2
+
+
+def test_a_matter_carries_its_version_as_etag_and_if_match_guards_the_patch(app, client, tokens):
+    read = client.get("/api/v1/matters/S03")
+    etag = read.headers["ETag"]
+    assert etag == f'"{read.get_json()["version"]}"'
+    ok = client.patch("/api/v1/matters/S03", headers={**tokens["centre"], "If-Match": etag},
+                      json={"progress": 40, "status": "in_progress", "note": "第一次"})
+    assert ok.status_code == 200 and ok.headers["ETag"] != etag
+    # a second client still holding the old ETag is refused with the item as it is now
+    late = client.patch("/api/v1/matters/S03", headers={**tokens["centre"], "If-Match": etag},
+                        json={"progress": 10, "status": "in_progress", "note": "覆盖？"})
+    assert late.status_code == 412
+    body = late.get_json()
+    assert body["error"]["code"] == "precondition_failed" and body["current"]["progress"] == 40
+    assert late.headers["ETag"] == ok.headers["ETag"]
+    star = client.patch("/api/v1/matters/S03", headers={**tokens["centre"], "If-Match": "*"},
+                        json={"progress": 10, "status": "in_progress", "note": "x"})
+    assert star.status_code == 428
+    with app.app_context():
+        matter = db.session.scalar(select(Matter).where(Matter.number == "S03"))
+        assert matter.progress == 40 and f'"{matter.version}"' == ok.headers["ETag"]
+
+
+def test_a_revoked_token_or_a_deactivated_account_stops_working_at_once(app, client, tokens):
+    from service_desk.accounts.models import ApiToken, User
+    from service_desk.accounts.services import token_revoke, user_deactivate
+
+    version = client.get("/api/v1/matters/S03").get_json()["version"]
+    change = {"note": "x", "progress": 10, "status": "in_progress", "version": version}
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "centre"))
+        token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+        token_revoke(token=token, actor="test")
+        db.session.commit()
+    assert client.patch("/api/v1/matters/S03", headers=tokens["centre"], json=change).status_code == 401
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "builder"))
+        user_deactivate(user=user, actor="test")
+        db.session.commit()
+    response = client.patch("/api/v1/matters/S06", headers=tokens["builder"], json=change)
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_done_when_a_bearer_token_script_updates_a_matters_progress(app, runner, seeded,
+                                                                     make_user):
+    """The README's script, run as a program against a real HTTP server, with a token the
+    command line made: progress stored, history and audit written, a stale ETag refused."""
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    from werkzeug.serving import make_server
+
+    from service_desk.audit.models import AuditEvent
+    from service_desk.matters.models import MatterUpdate
+
+    make_user("staff", unit="gov-service-centre", username="scripted")
+    token = runner.invoke(args=["tokens", "create", "scripted", "--label", "progress script"]) \
+        .output.strip()
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    script = Path(__file__).resolve().parents[1] / "scripts" / "update_matter.py"
+    try:
+        done = subprocess.run(
+            [sys.executable, str(script), "S03", "--progress", "60", "--status", "in_progress",
+             "--note", "完成选址", "--base-url", f"http://127.0.0.1:{server.server_port}"],
+            env={"SERVICE_DESK_TOKEN": token, "PATH": "/usr/bin:/bin"},
+            capture_output=True, text=True, timeout=60, check=False)
+        refused = subprocess.run(
+            [sys.executable, str(script), "S03", "--progress", "60", "--note", "x",
+             "--base-url", f"http://127.0.0.1:{server.server_port}", "--token", "wrong"],
+            capture_output=True, text=True, timeout=60, check=False)
+    finally:
+        server.shutdown()
+        thread.join(5)
+    assert done.returncode == 0, done.stderr
+    assert "S03: in_progress 60%" in done.stdout
+    assert refused.returncode == 1 and "401" in refused.stderr
+    with app.app_context():
+        matter = db.session.scalar(select(Matter).where(Matter.number == "S03"))
+        assert matter.progress == 60
+        update = db.session.scalar(select(MatterUpdate).where(MatterUpdate.matter_id == matter.id,
+                                                              MatterUpdate.note == "完成选址"))
+        assert update is not None and update.progress_after == 60
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "matter.update"))
+        assert audit.actor_label == "scripted" and audit.object_id == "S03"
+        assert audit.after["progress"] == 60
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "token.create"))

@@ -11,3 +11,17 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password."))],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Sign in"))
+
+
+class TokenCreateForm(FlaskForm):
+    """A new API bearer token: what it is for."""
+
+    label = StringField(_l("What is this token for?"),
+                        validators=[DataRequired(message=_l("Say what the token is for, such as "
+                                                            "“progress script”.")),
+                                    Length(max=100, message=_l("100 characters at most."))])
+    submit = SubmitField(_l("Create a token"))
+
+
+class TokenRevokeForm(FlaskForm):
+    """Only the CSRF token: revoking needs no input."""

@@ -108,12 +108,31 @@ def user_deactivate(*, user: User, actor: object) -> None:
     end_sessions(user=user, actor=actor, reason="deactivate")
 
 
-def token_create(*, user: User, actor: object = "cli") -> str:
-    """A new bearer token; only its hash is kept, so it is shown once."""
+TOKEN_LABEL_MAX = 100
+
+
+def token_create(*, user: User, actor: object = "cli", label: str | None = None) -> str:
+    """A new bearer token; only its hash is kept, so it is shown once. It acts as ``user``:
+    the same role and unit, checked on every call."""
+    if not user.is_active:
+        raise AccountError("a deactivated account cannot have tokens")
+    label = (label or "").strip()[:TOKEN_LABEL_MAX] or None
     raw = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(raw)))
-    audit_record(actor=actor, action="token.create", obj_type="user", obj_id=user.id)
+    token = ApiToken(user_id=user.id, token_hash=hash_token(raw), label=label)
+    db.session.add(token)
+    db.session.flush()
+    audit_record(actor=actor, action="token.create", obj_type="user", obj_id=user.id,
+                 after={"token": token.id, "label": label})
     return raw
+
+
+def token_revoke(*, token: ApiToken, actor: object) -> None:
+    """Revoked at once: the next call with it answers 401. Revoking twice changes nothing."""
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = utcnow()
+    audit_record(actor=actor, action="token.revoke", obj_type="user", obj_id=token.user_id,
+                 after={"token": token.id, "label": token.label})
 
 
 def hash_token(raw: str) -> str:

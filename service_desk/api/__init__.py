@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import appointments, auth, openapi, routes  # noqa: E402,F401
+# each module registers its routes (and body/auth their before_request hooks) on bp
+from . import appointments, auth, body, openapi, ratings, reports, requests, routes  # noqa: F401

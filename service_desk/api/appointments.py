@@ -3,28 +3,31 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, current_app, jsonify, request
+from flask import jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..bookings.availability import free_slots
 from ..bookings.models import ServiceRequest
 from ..bookings.residents import ResidentError, normalise_mobile, resident_check
-from ..bookings.services import (BookingError, SlotTaken, appointment_book, appointment_cancel,
-                                 appointment_reschedule, find_booking)
+from ..bookings.services import (
+    BookingError,
+    SlotTaken,
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    find_booking,
+)
 from ..catalog.models import Channel, Service, ServiceKind
 from ..db import utcnow
-from ..errors import api_error
 from ..extensions import db, limiter
 from ..i18n import mask_phone, today
 from . import bp
+from .auth import lookup_limit, read_limit, write_limit
+from .body import ApiProblem, Field, invalid, json_body
 
 MAX_RANGE_DAYS = 62
 API_CHANNELS = {"web": Channel.WEB, "wechat": Channel.WECHAT}
-
-
-def lookup_limit() -> str:
-    return current_app.config["LOOKUP_RATE_LIMIT"]
 
 
 def service_json(service: Service) -> dict:
@@ -55,11 +58,12 @@ def _service(code: str) -> Service:
     service = db.session.scalar(select(Service).where(Service.code == code,
                                                       Service.is_active.is_(True)))
     if service is None:
-        abort(404)
+        raise ApiProblem(404, "not_found", "no such service")
     return service
 
 
 @bp.get("/services")
+@limiter.limit(read_limit)
 def services():
     rows = db.session.scalars(select(Service).where(Service.is_active.is_(True)).order_by(Service.id))
     items = [service_json(s) for s in rows]
@@ -77,10 +81,11 @@ def _date_arg(name: str, default: dt.date) -> dt.date | None:
 
 
 @bp.get("/services/<code>/slots")
+@limiter.limit(read_limit)
 def slots(code: str):
     service = _service(code)
     if service.kind is not ServiceKind.APPOINTMENT:
-        return api_error(422, "not_bookable", "this service is not booked for a time",
+        raise ApiProblem(422, "not_bookable", "this service is not booked for a time",
                          {"code": "a request service, not an appointment"})
     first, last = _date_arg("from", today()), _date_arg("to", today() + dt.timedelta(days=7))
     fields = {}
@@ -93,13 +98,8 @@ def slots(code: str):
     if not fields and (last - first).days > MAX_RANGE_DAYS:
         fields["to"] = f"at most {MAX_RANGE_DAYS} days after from"
     if fields:
-        return api_error(422, "invalid_parameter", "invalid date range", fields)
+        raise ApiProblem(422, "invalid_parameter", "invalid date range", fields)
     return jsonify([slot_json(s) for s in free_slots(service, first=first, last=last, now=utcnow())])
-
-
-def _body() -> dict | None:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
 
 
 def _parse_start(raw) -> dt.datetime | None:
@@ -107,7 +107,7 @@ def _parse_start(raw) -> dt.datetime | None:
         start = dt.datetime.fromisoformat(str(raw))
     except ValueError:
         return None
-    return start.astimezone(dt.timezone.utc) if start.tzinfo else None
+    return start.astimezone(dt.UTC) if start.tzinfo else None
 
 
 def _taken(exc: SlotTaken):
@@ -116,13 +116,28 @@ def _taken(exc: SlotTaken):
     return jsonify(payload), 409
 
 
+PHONE = Field(str, required=True, doc={"description": "the mainland China mobile number "
+                                                     "the booking was made with"})
+START = Field(str, required=True, doc={"format": "date-time",
+                                       "description": "a start given by the slots endpoint"})
+BOOK_FIELDS = {
+    "service_code": Field(str, required=True), "start": START,
+    "name": Field(str, required=True, doc={"maxLength": 50}),
+    "phone": Field(str, required=True, doc={"example": "13812345678"}),
+    "address": Field(str, nullable=True, doc={"description": "required for a home visit"}),
+    "group": Field(str, doc={"enum": ["elderly", "disabled", "pregnant", "enterprise", "everyone"]}),
+    "needs": Field(str, nullable=True), "channel": Field(str, doc={"enum": list(API_CHANNELS)}),
+}
+CANCEL_FIELDS = {"phone": PHONE, "reason": Field(str, nullable=True, max_length=1000)}
+RESCHEDULE_FIELDS = {"phone": PHONE, "start": START}
+
+
 @bp.post("/appointments")
+@limiter.limit(write_limit)
 def book():
-    body = _body()
-    if body is None:
-        return api_error(422, "invalid_body", "send a JSON object")
+    body = json_body(BOOK_FIELDS)
     fields: dict[str, str] = {}
-    service = db.session.scalar(select(Service).where(Service.code == str(body.get("service_code")),
+    service = db.session.scalar(select(Service).where(Service.code == body["service_code"],
                                                       Service.is_active.is_(True)))
     if service is None:
         fields["service_code"] = "unknown service"
@@ -139,7 +154,7 @@ def book():
     except ResidentError as exc:
         fields.update({k: str(v) for k, v in exc.errors.items()})
     if fields:
-        return api_error(422, "invalid_fields", "some fields are invalid", fields)
+        raise invalid(fields)
     try:
         item = appointment_book(service=service, start=start, resident=resident, channel=channel)
         db.session.commit()
@@ -148,51 +163,50 @@ def book():
         return _taken(exc)
     except BookingError as exc:
         db.session.rollback()
-        return api_error(422, "invalid_fields", str(exc.message),
-                         {exc.field: str(exc.message)} if exc.field else {})
+        raise invalid({exc.field: exc.message} if exc.field else {}, str(exc.message)) from None
     return jsonify(appointment_json(item, service)), 201
 
 
-def _own_booking(reference: str, phone: str | None) -> tuple[ServiceRequest, Service]:
+def own_booking(reference: str, phone: str | None) -> tuple[ServiceRequest, Service]:
     """404 alike for an unknown reference and a wrong phone."""
     item = find_booking(reference=reference, phone=normalise_mobile(phone))
     if item is None:
-        abort(404)
+        raise ApiProblem(404, "not_found", "no booking with this reference and phone")
     return item, db.session.get(Service, item.service_id)
 
 
 @bp.get("/appointments/<reference>")
 @limiter.limit(lookup_limit)
 def appointment(reference: str):
-    item, service = _own_booking(reference, request.args.get("phone"))
+    item, service = own_booking(reference, request.args.get("phone"))
     return jsonify(appointment_json(item, service))
 
 
 @bp.post("/appointments/<reference>/cancel")
 @limiter.limit(lookup_limit)
 def cancel(reference: str):
-    body = _body() or {}
-    item, service = _own_booking(reference, body.get("phone"))
+    body = json_body(CANCEL_FIELDS)
+    item, service = own_booking(reference, body["phone"])
     try:
         appointment_cancel(request=item, service=service, note=body.get("reason"))
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        return api_error(409, "conflict", "this booking changed meanwhile; look it up again")
+        raise ApiProblem(409, "conflict", "this booking changed meanwhile; look it up again") from None
     except BookingError as exc:
         db.session.rollback()
-        return api_error(409, "not_active", str(exc.message))
+        raise ApiProblem(409, "not_active", str(exc.message)) from None
     return jsonify(appointment_json(item, service))
 
 
 @bp.post("/appointments/<reference>/reschedule")
 @limiter.limit(lookup_limit)
 def reschedule(reference: str):
-    body = _body() or {}
-    item, service = _own_booking(reference, body.get("phone"))
-    start = _parse_start(body.get("start"))
+    body = json_body(RESCHEDULE_FIELDS)
+    item, service = own_booking(reference, body["phone"])
+    start = _parse_start(body["start"])
     if start is None:
-        return api_error(422, "invalid_fields", "invalid start", {"start": "an ISO 8601 time with offset"})
+        raise invalid({"start": "an ISO 8601 time with offset"}, "invalid start")
     try:
         appointment_reschedule(request=item, service=service, start=start)
         db.session.commit()
@@ -201,10 +215,10 @@ def reschedule(reference: str):
         return _taken(exc)
     except StaleDataError:
         db.session.rollback()
-        return api_error(409, "conflict", "this booking changed meanwhile; look it up again")
+        raise ApiProblem(409, "conflict", "this booking changed meanwhile; look it up again") from None
     except BookingError as exc:
         db.session.rollback()
-        status = 409 if exc.field is None else 422
-        return api_error(status, "invalid_fields" if status == 422 else "not_active",
-                         str(exc.message), {exc.field: str(exc.message)} if exc.field else {})
+        if exc.field is None:
+            raise ApiProblem(409, "not_active", str(exc.message)) from None
+        raise invalid({exc.field: exc.message}, str(exc.message)) from None
     return jsonify(appointment_json(item, service))

@@ -1,179 +1,243 @@
-"""The OpenAPI 3 document of /api/v1 (what exists now; later issues add their paths)."""
+"""The OpenAPI 3 document of /api/v1.
+
+Request bodies are generated from the very specs the strict parser enforces (``schema_of``);
+response schemas list every field and allow no others, and tests validate real responses
+against them (tests/test_openapi.py), so the document and the code cannot drift apart.
+"""
 from __future__ import annotations
 
 from flask import jsonify
 
+from ..bookings.dispatch import Action
 from . import bp
+from .appointments import BOOK_FIELDS, CANCEL_FIELDS, RESCHEDULE_FIELDS
+from .body import schema_of
+from .openapi_schemas import SCHEMAS, obj, ref
+from .ratings import RATE_FIELDS
+from .reports import REPORT_FIELDS
+from .requests import action_fields
+from .routes import PATCH_FIELDS
 
-ERROR = {"$ref": "#/components/schemas/Error"}
+ERRORS = {
+    400: "Not JSON, or malformed JSON (`invalid_json`)",
+    401: "No valid bearer token (`unauthorized`): missing, unknown, revoked, or of a "
+         "deactivated account",
+    403: "Your role or unit may not do this (`forbidden`)",
+    404: "Unknown, or not visible to you (`not_found`)",
+    409: "Conflict: see `code`; `current` holds the item as it is now where there is one",
+    412: "If-Match does not name the current version (`precondition_failed`); `current` "
+         "holds the item now, and the ETag header its version",
+    413: "The body is larger than the API accepts (64 KB by default)",
+    422: "Invalid fields or parameters: `fields` names each one (`invalid_fields`, "
+         "`invalid_parameter`, `invalid_body`)",
+    428: "Neither If-Match nor `version` was sent (`precondition_required`)",
+    429: "Rate limit reached for your address (`too_many_requests`); try again later",
+}
+ETAG = {"ETag": {"description": "the item's version, quoted: send it back in If-Match",
+                 "schema": {"type": "string"}}}
+BEARER = [{"bearer": []}]
+PUBLIC: list = []
 
 
-def _page_params() -> list[dict]:
-    return [
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
-    ]
+def content(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
 
+
+def ok(description: str, schema: dict, *, status: int = 200, etag: bool = False) -> dict:
+    response: dict = {"description": description, "content": content(schema)}
+    if etag:
+        response["headers"] = ETAG
+    return {str(status): response}
+
+
+def errors(*codes: int) -> dict:
+    return {str(c): {"$ref": f"#/components/responses/E{c}"} for c in codes}
+
+
+def path(name: str, description: str | None = None) -> dict:
+    param = {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+    if description:
+        param["description"] = description
+    return param
+
+
+def query(name: str, schema: dict, description: str | None = None, required: bool = False) -> dict:
+    param = {"name": name, "in": "query", "schema": schema, "required": required}
+    if description:
+        param["description"] = description
+    return param
+
+
+def body(spec: dict) -> dict:
+    return {"required": True, "content": content(schema_of(spec))}
+
+
+PAGE_PARAMS = [query("page", {"type": "integer", "minimum": 1}),
+               query("per_page", {"type": "integer", "minimum": 1, "maximum": 200},
+                     "items per page (default 50)")]
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "the ETag of the item you read, e.g. \"3\" (or send `version`)"}
+MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}
+WRITE_ERRORS = (400, 413, 422, 429)
+
+ACTION_SUMMARY = {
+    Action.ACCEPT: "签收 Accept a dispatched request (you become its assignee)",
+    Action.HANDLE: "办理 Note what was done; the request stays accepted",
+    Action.RESOLVE: "办结 Resolve with the reply texted to the resident",
+    Action.RETURN: "退回 Return a request sent to the wrong unit, with the reason",
+    Action.REASSIGN: "Send a returned request to another unit (supervisors, admins)",
+    Action.CALLBACK: "回访 Record the resident's answer on the call-back",
+}
+
+
+def _request_action(action: Action) -> dict:
+    return {"post": {
+        "summary": ACTION_SUMMARY[action], "tags": ["requests"], "security": BEARER,
+        "parameters": [path("reference"), IF_MATCH], "requestBody": body(action_fields(action)),
+        "responses": {**ok("The request after the step", ref("StaffRequest"), etag=True),
+                      **errors(400, 401, 403, 404, 409, 412, 413, 422, 428)}}}
+
+
+PATHS = {
+    "/units": {"get": {
+        "summary": "Responsible units", "tags": ["ledger"], "security": PUBLIC,
+        "responses": {**ok("All units", obj({"items": {"type": "array", "items": ref("Unit")},
+                                             "total": {"type": "integer"}})),
+                      **errors(429)}}},
+    "/key-issues": {"get": {
+        "summary": "The key issues the practical matters are grouped under, with how many "
+                   "items (visible to you) each has", "tags": ["ledger"],
+        "security": [{}, {"bearer": []}],
+        "responses": {**ok("All key issues", obj({
+            "items": {"type": "array", "items": ref("KeyIssue")}, "total": {"type": "integer"}})),
+            **errors(429)}}},
+    "/matters": {"get": {
+        "summary": "The practical-matters ledger (public items unless the caller is staff)",
+        "tags": ["ledger"], "security": [{}, {"bearer": []}],
+        "parameters": [
+            query("q", {"type": "string"}, "words in the title or description"),
+            query("unit", {"type": "string"}, "a unit code: items it leads or co-handles"),
+            query("key_issue", {"type": "integer", "minimum": 1}),
+            query("status", {"type": "string", "enum": ["not_started", "in_progress",
+                                                        "completed"]}),
+            query("overdue", {"type": "boolean"}), *PAGE_PARAMS],
+        "responses": {**ok("A page of matters", ref("MatterPage")), **errors(422, 429)}}},
+    "/matters/{number}": {
+        "get": {
+            "summary": "One matter; the ETag header carries its version",
+            "tags": ["ledger"], "security": [{}, {"bearer": []}], "parameters": [path("number")],
+            "responses": {**ok("The matter", ref("Matter"), etag=True), **errors(404, 429)}},
+        "patch": {
+            "summary": "Record progress (staff of the lead unit; co-units add notes only)",
+            "description": "Send `If-Match` with the ETag you read (412 when the item changed "
+                           "since), or `version` in the body (409 when stale). With neither: "
+                           "428. On success the new ETag is returned.",
+            "tags": ["ledger"], "security": BEARER,
+            "parameters": [path("number"), IF_MATCH], "requestBody": body(PATCH_FIELDS),
+            "responses": {**ok("The updated item", ref("Matter"), etag=True),
+                          **errors(400, 401, 403, 404, 409, 412, 413, 422, 428)}}},
+    "/services": {"get": {
+        "summary": "Services residents can ask for", "tags": ["appointments"],
+        "security": PUBLIC,
+        "responses": {**ok("All active services", obj({
+            "items": {"type": "array", "items": ref("Service")}, "total": {"type": "integer"}})),
+            **errors(429)}}},
+    "/services/{code}/slots": {"get": {
+        "summary": "Bookable times with remaining places (full ones have remaining 0)",
+        "tags": ["appointments"], "security": PUBLIC,
+        "parameters": [path("code"), query("from", {"type": "string", "format": "date"},
+                                           "first day (default today)"),
+                       query("to", {"type": "string", "format": "date"},
+                             "last day (default a week on; at most 62 days after from)")],
+        "responses": {**ok("Slots", {"type": "array", "items": ref("Slot")}),
+                      **errors(404, 422, 429)}}},
+    "/appointments": {"post": {
+        "summary": "Book a time (no account: keep the reference and your phone)",
+        "tags": ["appointments"], "security": PUBLIC, "requestBody": body(BOOK_FIELDS),
+        "responses": {**ok("Booked", ref("Appointment"), status=201),
+                      **errors(409, *WRITE_ERRORS)}}},
+    "/appointments/{reference}": {"get": {
+        "summary": "A booking, with the phone it was made with (404 alike when either is wrong)",
+        "tags": ["appointments"], "security": PUBLIC,
+        "parameters": [path("reference"), query("phone", {"type": "string"}, required=True)],
+        "responses": {**ok("The booking", ref("Appointment")), **errors(404, 429)}}},
+    "/appointments/{reference}/cancel": {"post": {
+        "summary": "Cancel with {\"phone\"}; the place is freed", "tags": ["appointments"],
+        "security": PUBLIC, "parameters": [path("reference")], "requestBody": body(CANCEL_FIELDS),
+        "responses": {**ok("Cancelled", ref("Appointment")),
+                      **errors(404, 409, *WRITE_ERRORS)}}},
+    "/appointments/{reference}/reschedule": {"post": {
+        "summary": "Move to another start; the old place is freed in the same transaction",
+        "tags": ["appointments"], "security": PUBLIC, "parameters": [path("reference")],
+        "requestBody": body(RESCHEDULE_FIELDS),
+        "responses": {**ok("Moved", ref("Appointment")), **errors(404, 409, *WRITE_ERRORS)}}},
+    "/appointments/{reference}/rating": {"post": {
+        "summary": "好差评: rate a finished service once, 1–5 (5 = 非常满意); also for a "
+                   "resolved report's reference",
+        "description": "409 `not_rateable` before the service is completed, 409 "
+                       "`already_rated` the second time; 404 alike for a wrong phone or an "
+                       "unknown reference. A rating of 1 or 2 opens a rectification.",
+        "tags": ["ratings"], "security": PUBLIC, "parameters": [path("reference")],
+        "requestBody": body(RATE_FIELDS),
+        "responses": {**ok("Rated", ref("Rating"), status=201),
+                      **errors(403, 404, 409, *WRITE_ERRORS)}}},
+    "/reports": {"post": {
+        "summary": "Report a problem; it is dispatched at once to the unit in charge",
+        "tags": ["reports"], "security": PUBLIC, "requestBody": body(REPORT_FIELDS),
+        "responses": {**ok("Reported", ref("Report"), status=201), **errors(*WRITE_ERRORS)}}},
+    "/reports/{reference}": {"get": {
+        "summary": "Follow a report with its reference and phone (404 alike when either is "
+                   "wrong)", "tags": ["reports"], "security": PUBLIC,
+        "parameters": [path("reference"), query("phone", {"type": "string"}, required=True)],
+        "responses": {**ok("The report", ref("Report")), **errors(404, 429)}}},
+    "/requests": {"get": {
+        "summary": "Dispatched requests: staff see their unit's, operators, supervisors and "
+                   "admins all; phones masked", "tags": ["requests"], "security": BEARER,
+        "parameters": [query("status", {"type": "string", "enum": [
+                           "dispatched", "accepted", "returned", "resolved", "called_back"]}),
+                       query("unit", {"type": "string"}, "a unit code"), *PAGE_PARAMS],
+        "responses": {**ok("A page of requests", ref("RequestPage")),
+                      **errors(401, 403, 422)}}},
+    "/requests/{reference}": {"get": {
+        "summary": "One request with its history; the ETag header carries its version",
+        "tags": ["requests"], "security": BEARER, "parameters": [path("reference")],
+        "responses": {**ok("The request", ref("StaffRequestDetail"), etag=True),
+                      **errors(401, 403, 404)}}},
+    **{f"/requests/{{reference}}/{a.value}": _request_action(a) for a in Action},
+    "/stats/ratings": {"get": {
+        "summary": "Satisfaction figures: evaluation rate (rated ÷ completed) and good-rating "
+                   "rate (levels 4–5 ÷ rated), overall and per unit",
+        "tags": ["ratings"], "security": PUBLIC,
+        "parameters": [query("from", MONTH, "first month finished, YYYY-MM"),
+                       query("to", MONTH, "last month finished, YYYY-MM"),
+                       query("unit", {"type": "string"}, "a unit code"),
+                       query("service", {"type": "string"}, "a service code"),
+                       query("channel", {"type": "string", "enum": [
+                           "phone", "wechat", "web", "walk_in", "open311"]})],
+        "responses": {**ok("The figures", ref("RatingStats")), **errors(422, 429)}}},
+}
 
 DOCUMENT = {
     "openapi": "3.0.3",
-    "info": {"title": "Service Desk API", "version": "1",
-             "description": "Weihai Economic and Technological Development Zone service desk."},
+    "info": {
+        "title": "Service Desk API", "version": "1",
+        "description": (
+            "Weihai Economic and Technological Development Zone service desk. Errors: a 4xx "
+            "status with {\"error\": {\"code\", \"message\", \"fields\"}}. Times are ISO 8601 "
+            "with offset. Staff calls send `Authorization: Bearer <token>` (service-desk "
+            "tokens create USERNAME, or the API tokens page); public calls are rate-limited "
+            "per address. Bodies are JSON objects of at most 64 KB; unknown fields are "
+            "refused.")},
     "servers": [{"url": "/api/v1"}],
+    "tags": [{"name": n} for n in ("ledger", "appointments", "reports", "ratings", "requests")],
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {
-            "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                "type": "object", "required": ["code", "message", "fields"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                               "fields": {"type": "object",
-                                          "additionalProperties": {"type": "string"}}}}}},
-            "Slot": {"type": "object", "properties": {
-                "start": {"type": "string", "format": "date-time"},
-                "end": {"type": "string", "format": "date-time"},
-                "capacity": {"type": "integer"}, "remaining": {"type": "integer"}}},
-            "Appointment": {"type": "object", "properties": {
-                "reference": {"type": "string"}, "service_code": {"type": "string"},
-                "service_name": {"type": "string"}, "status": {"type": "string"},
-                "start": {"type": "string", "format": "date-time"},
-                "end": {"type": "string", "format": "date-time"},
-                "name": {"type": "string"}, "phone": {"type": "string", "description": "masked"},
-                "address": {"type": "string", "nullable": True},
-                "group": {"type": "string", "nullable": True},
-                "needs": {"type": "string", "nullable": True}, "channel": {"type": "string"}}},
-            "Unit": {"type": "object", "properties": {
-                "code": {"type": "string"}, "name": {"type": "string"},
-                "name_en": {"type": "string", "nullable": True}, "kind": {"type": "string"},
-                "parent": {"type": "string", "nullable": True}}},
-            "Matter": {"type": "object", "properties": {
-                "number": {"type": "string"}, "title": {"type": "string"},
-                "title_en": {"type": "string", "nullable": True},
-                "description": {"type": "string", "nullable": True},
-                "key_issue": {"type": "integer", "nullable": True},
-                "lead_unit": {"type": "string", "nullable": True},
-                "co_units": {"type": "array", "items": {"type": "string"}},
-                "responsible_person": {"type": "string", "nullable": True},
-                "deadline": {"type": "string", "format": "date", "nullable": True},
-                "status": {"type": "string", "enum": ["not_started", "in_progress", "completed"]},
-                "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-                "overdue": {"type": "boolean"},
-                "completed_on": {"type": "string", "format": "date", "nullable": True},
-                "updated_at": {"type": "string", "format": "date-time"},
-                "source_quote": {"type": "string", "nullable": True},
-                "version": {"type": "integer"}}},
-        },
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                       "description": "an API token of a staff account"}},
+        "schemas": SCHEMAS,
+        "responses": {f"E{code}": {"description": text, "content": content(ref("Error"))}
+                      for code, text in ERRORS.items()},
     },
-    "paths": {
-        "/services": {"get": {"summary": "Services residents can ask for",
-                              "responses": {"200": {"description": "All active services"}}}},
-        "/services/{code}/slots": {"get": {
-            "summary": "Bookable times with remaining places (full ones have remaining 0)",
-            "parameters": [
-                {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
-                {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-                {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}],
-            "responses": {
-                "200": {"description": "Slots", "content": {"application/json": {"schema": {
-                    "type": "array", "items": {"$ref": "#/components/schemas/Slot"}}}}},
-                "404": {"description": "Unknown service", "content": {"application/json": {"schema": ERROR}}},
-                "422": {"description": "Bad range or not bookable",
-                        "content": {"application/json": {"schema": ERROR}}}}}},
-        "/appointments": {"post": {
-            "summary": "Book a time (no account: keep the reference and your phone)",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["service_code", "start", "name", "phone"],
-                "properties": {"service_code": {"type": "string"},
-                               "start": {"type": "string", "format": "date-time"},
-                               "name": {"type": "string"}, "phone": {"type": "string"},
-                               "address": {"type": "string"}, "group": {"type": "string"},
-                               "needs": {"type": "string"},
-                               "channel": {"type": "string", "enum": ["web", "wechat"]}}}}}},
-            "responses": {
-                "201": {"description": "Booked", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Appointment"}}}},
-                "409": {"description": "Slot full; `alternatives` lists the next free times",
-                        "content": {"application/json": {"schema": ERROR}}},
-                "422": {"description": "Invalid fields", "content": {"application/json": {"schema": ERROR}}}}}},
-        "/appointments/{reference}": {"get": {
-            "summary": "A booking, with the phone it was made with (404 alike when either is wrong)",
-            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
-                           {"name": "phone", "in": "query", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "The booking", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Appointment"}}}},
-                "404": {"description": "Not found", "content": {"application/json": {"schema": ERROR}}},
-                "429": {"description": "Too many lookups"}}}},
-        "/appointments/{reference}/cancel": {"post": {
-            "summary": "Cancel with {\"phone\"}; the place is freed",
-            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "Cancelled"},
-                          "404": {"description": "Not found", "content": {"application/json": {"schema": ERROR}}},
-                          "409": {"description": "Already cancelled or finished",
-                                  "content": {"application/json": {"schema": ERROR}}}}}},
-        "/appointments/{reference}/reschedule": {"post": {
-            "summary": "Move to {\"start\"} with {\"phone\"}; the old place is freed in the same transaction",
-            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "Moved"},
-                          "404": {"description": "Not found", "content": {"application/json": {"schema": ERROR}}},
-                          "409": {"description": "Slot full or booking not active",
-                                  "content": {"application/json": {"schema": ERROR}}},
-                          "422": {"description": "Invalid start", "content": {"application/json": {"schema": ERROR}}}}}},
-        "/units": {"get": {"summary": "Responsible units", "responses": {"200": {
-            "description": "All units", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Unit"}},
-                    "total": {"type": "integer"}}}}}}}}},
-        "/matters": {"get": {
-            "summary": "The practical-matters ledger (public items unless signed in as staff)",
-            "security": [{}, {"bearer": []}],
-            "parameters": [
-                {"name": "q", "in": "query", "schema": {"type": "string"}},
-                {"name": "unit", "in": "query", "schema": {"type": "string"}},
-                {"name": "key_issue", "in": "query", "schema": {"type": "integer"}},
-                {"name": "status", "in": "query", "schema": {
-                    "type": "string", "enum": ["not_started", "in_progress", "completed"]}},
-                {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
-                *_page_params(),
-            ],
-            "responses": {
-                "200": {"description": "A page of matters", "content": {"application/json": {
-                    "schema": {"type": "object", "properties": {
-                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Matter"}},
-                        "total": {"type": "integer"}, "page": {"type": "integer"},
-                        "per_page": {"type": "integer"}, "pages": {"type": "integer"},
-                        "links": {"type": "object"}}}}}},
-                "422": {"description": "Invalid parameter",
-                        "content": {"application/json": {"schema": ERROR}}}}}},
-        "/matters/{number}": {"patch": {
-            "summary": "Record progress on an item (staff of its lead unit; co-units: notes only)",
-            "security": [{"bearer": []}],
-            "parameters": [{"name": "number", "in": "path", "required": True,
-                            "schema": {"type": "string"}},
-                           {"name": "If-Match", "in": "header", "schema": {"type": "string"}}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["note", "version"], "properties": {
-                    "status": {"type": "string", "enum": ["not_started", "in_progress", "completed"]},
-                    "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-                    "note": {"type": "string"}, "version": {"type": "integer"},
-                    "is_public": {"type": "boolean"}}}}}},
-            "responses": {
-                "200": {"description": "The updated item", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Matter"}}}},
-                "401": {"description": "No valid token", "content": {"application/json": {"schema": ERROR}}},
-                "403": {"description": "Another unit's item", "content": {"application/json": {"schema": ERROR}}},
-                "404": {"description": "Unknown", "content": {"application/json": {"schema": ERROR}}},
-                "409": {"description": "Stale version; `current` holds the item now",
-                        "content": {"application/json": {"schema": ERROR}}},
-                "422": {"description": "Invalid fields", "content": {"application/json": {"schema": ERROR}}}}},
-            "get": {
-            "summary": "One matter",
-            "parameters": [{"name": "number", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],
-            "responses": {
-                "200": {"description": "The matter", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Matter"}}}},
-                "404": {"description": "Unknown or not visible",
-                        "content": {"application/json": {"schema": ERROR}}}}}},
-    },
+    "paths": PATHS,
 }
 
 

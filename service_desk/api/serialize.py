@@ -1,8 +1,10 @@
 """JSON shapes of the API (times ISO 8601 with offset)."""
 from __future__ import annotations
 
-from ..i18n import today
-from ..matters.models import Matter
+from ..bookings.models import ServiceRequest
+from ..dispatch.queries import is_overdue as is_request_overdue
+from ..i18n import mask_phone, today
+from ..matters.models import KeyIssue, Matter
 from ..matters.queries import is_overdue
 from ..units.models import Unit
 
@@ -30,4 +32,32 @@ def matter_json(matter: Matter) -> dict:
         "updated_at": matter.updated_at.isoformat(),
         "source_quote": matter.source_quote,
         "version": matter.version,
+    }
+
+
+def key_issue_json(issue: KeyIssue, *, matters: int) -> dict:
+    return {"number": issue.number, "title": issue.title, "title_en": issue.title_en,
+            "source_quote": issue.source_quote, "matters": matters}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def request_json(item: ServiceRequest, *, now, actions: list[str]) -> dict:
+    """A dispatched request for staff: the resident's phone masked (the full number is shown,
+    audited, on the web page only)."""
+    return {
+        "reference": item.reference, "status": item.status.value,
+        "service_code": item.service.code, "service_name": item.service.name,
+        "unit": item.unit.code if item.unit else None,
+        "unit_name": item.unit.name if item.unit else None,
+        "channel": item.channel.value, "resident_name": item.resident_name,
+        "phone": mask_phone(item.resident_phone), "address": item.address,
+        "group": item.special_group.value if item.special_group else None,
+        "needs": item.needs, "description": item.description, "reply": item.reply,
+        "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at),
+        "due_at": _iso(item.due_at), "resolved_at": _iso(item.resolved_at),
+        "overdue": is_request_overdue(item, now), "version": item.version,
+        "actions": actions,
     }

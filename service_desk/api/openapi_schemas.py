@@ -1,0 +1,131 @@
+"""Response schemas of the OpenAPI document: every field listed, required, and no others,
+so a field added to a serializer without documenting it fails the OpenAPI tests."""
+from __future__ import annotations
+
+from ..bookings.dispatch import Action
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(props: dict, *, optional: tuple[str, ...] = ()) -> dict:
+    required = [name for name in props if name not in optional]
+    schema = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def s(fmt: str | None = None, *, null: bool = False, **extra) -> dict:
+    schema: dict = {"type": "string", **extra}
+    if fmt:
+        schema["format"] = fmt
+    if null:
+        schema["nullable"] = True
+    return schema
+
+
+def i(*, null: bool = False, **extra) -> dict:
+    schema: dict = {"type": "integer", **extra}
+    if null:
+        schema["nullable"] = True
+    return schema
+
+
+def rate() -> dict:
+    return {"type": "number", "minimum": 0, "maximum": 1, "nullable": True,
+            "description": "a fraction 0–1; null when there is nothing to divide"}
+
+
+def strings() -> dict:
+    return {"type": "array", "items": {"type": "string"}}
+
+
+MATTER_STATUS = ["not_started", "in_progress", "completed"]
+REQUEST_STATUS = ["booked", "arrived", "no_show", "dispatched", "accepted", "returned",
+                  "resolved", "called_back", "completed", "cancelled"]
+PAGE = {"total": i(), "page": i(), "per_page": i(), "pages": i(),
+        "links": obj({"next": s(), "prev": s()}, optional=("next", "prev"))}
+
+FIGURES = {"completed": i(), "rated": i(), "good": i(), "evaluation_rate": rate(),
+           "good_rating_rate": rate()}
+
+STAFF_REQUEST = {
+    "reference": s(), "status": s(enum=REQUEST_STATUS), "service_code": s(),
+    "service_name": s(), "unit": s(null=True), "unit_name": s(null=True), "channel": s(),
+    "resident_name": s(), "phone": s(description="masked: 138****5678"),
+    "address": s(null=True), "group": s(null=True), "needs": s(null=True),
+    "description": s(null=True), "reply": s(null=True), "created_at": s("date-time"),
+    "updated_at": s("date-time"), "due_at": s("date-time", null=True),
+    "resolved_at": s("date-time", null=True), "overdue": {"type": "boolean"},
+    "version": i(description="also the ETag"),
+    "actions": {"type": "array", "items": s(enum=[a.value for a in Action]),
+                "description": "the steps you may take now"},
+}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {
+            "error": obj({"code": s(), "message": s(),
+                          "fields": {"type": "object", "additionalProperties": s(),
+                                     "description": "field or parameter → what is wrong"}}),
+            "current": {"type": "object", "description": "the item as it is now (409, 412)"},
+            "alternatives": {"type": "array", "items": ref("Slot"),
+                             "description": "the next free times (slot full)"}}},
+    "Unit": obj({"code": s(), "name": s(), "name_en": s(null=True), "kind": s(),
+                 "parent": s(null=True)}),
+    "KeyIssue": obj({"number": i(), "title": s(), "title_en": s(null=True),
+                     "source_quote": s(null=True), "matters": i()}),
+    "Matter": obj({
+        "number": s(), "title": s(), "title_en": s(null=True), "description": s(null=True),
+        "key_issue": i(null=True), "lead_unit": s(null=True), "co_units": strings(),
+        "responsible_person": s(null=True), "deadline": s("date", null=True),
+        "status": s(enum=MATTER_STATUS), "progress": i(minimum=0, maximum=100),
+        "overdue": {"type": "boolean"}, "completed_on": s("date", null=True),
+        "updated_at": s("date-time"), "source_quote": s(null=True),
+        "version": i(description="also the ETag")}),
+    "MatterPage": obj({"items": {"type": "array", "items": ref("Matter")}, **PAGE}),
+    "Service": obj({
+        "code": s(), "name": s(), "name_en": s(null=True),
+        "kind": s(enum=["appointment", "dispatch"]), "location": s(null=True),
+        "channels": strings(), "eligible_groups": strings(),
+        "duration_minutes": i(null=True), "capacity": i(null=True),
+        "description": s(null=True)}),
+    "Slot": obj({"start": s("date-time"), "end": s("date-time"), "capacity": i(),
+                 "remaining": i()}),
+    "Appointment": obj({
+        "reference": s(), "service_code": s(), "service_name": s(),
+        "status": s(enum=REQUEST_STATUS), "start": s("date-time", null=True),
+        "end": s("date-time", null=True), "name": s(),
+        "phone": s(description="masked: 138****5678"), "address": s(null=True),
+        "group": s(null=True), "needs": s(null=True), "channel": s()}),
+    "Report": obj({
+        "reference": s(), "status": s(enum=REQUEST_STATUS), "service_code": s(),
+        "service_name": s(), "unit": s(null=True), "unit_name": s(null=True),
+        "description": s(null=True), "reply": s(null=True), "name": s(),
+        "phone": s(description="masked"), "address": s(null=True), "channel": s(),
+        "created_at": s("date-time"), "due_at": s("date-time", null=True),
+        "resolved_at": s("date-time", null=True)}),
+    "StaffRequest": obj(STAFF_REQUEST),
+    "StaffRequestDetail": obj({**STAFF_REQUEST, "history": {"type": "array", "items": obj({
+        "at": s("date-time"), "action": s(), "status_after": s(null=True),
+        "unit": s(null=True), "actor": s(null=True), "note": s(null=True),
+        "satisfaction": s(null=True)}, optional=("satisfaction",))}}),
+    "RequestPage": obj({"items": {"type": "array", "items": ref("StaffRequest")}, **PAGE}),
+    "Rating": obj({
+        "reference": s(), "level": i(minimum=1, maximum=5), "comment": s(null=True),
+        "good": {"type": "boolean", "description": "level 4 or 5"},
+        "created_at": s("date-time"), "source": s()}),
+    "RatingStats": obj({
+        "good_levels": {"type": "array", "items": i(),
+                        "description": "the levels that count as good: [4, 5]"},
+        **FIGURES,
+        "levels": {"type": "object", "additionalProperties": i(),
+                   "description": "counted ratings per level \"1\" … \"5\""},
+        "units": {"type": "array", "items": obj({"code": s(), "name": s(),
+                                                  "name_en": s(null=True), **FIGURES})},
+        "filters": obj({k: s(null=True) for k in ("from", "to", "unit", "service",
+                                                  "channel")})}),
+}
