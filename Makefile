@@ -36,6 +36,8 @@ run: install instance/secret_key
 	$(BIN)/service-desk seed
 	$(BIN)/service-desk demo-accounts
 	$(BIN)/service-desk demo-hours
+	SERVICE_DESK_PUBLIC_BASE_URL=$${SERVICE_DESK_PUBLIC_BASE_URL:-http://127.0.0.1:5000} \
+	  $(BIN)/service-desk demo-bookings
 	$(BIN)/service-desk run --host 127.0.0.1 --port 5000
 
 # Debian's chromium for the browser tests (never `playwright install`: no downloads of browsers)

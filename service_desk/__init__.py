@@ -54,6 +54,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .errors import init_app as init_errors
     from .main import bp as main_bp
     from .matters import bp as matters_bp
+    from .open311 import bp as open311_bp
+    from .ratings import bp as ratings_bp
+    from .rectifications import bp as rectifications_bp
+    from .satisfaction import bp as satisfaction_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -68,8 +72,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(schedule_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(ratings_bp)
+    app.register_blueprint(rectifications_bp)
+    app.register_blueprint(satisfaction_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
+    app.register_blueprint(open311_bp)
+    csrf.exempt(open311_bp)  # client applications authenticate with their api_key
     init_errors(app)
 
     from .cli import register

@@ -76,16 +76,20 @@ tokens = click.Group("tokens", help="API bearer tokens.")
 
 @tokens.command("create")
 @click.argument("username")
+@click.option("--label", default=None, help="What the token is for (shown when listing).")
 @with_appcontext
-def tokens_create(username: str) -> None:
+def tokens_create(username: str, label: str | None) -> None:
     """Print a new bearer token for USERNAME (stored hashed: shown only now)."""
     from .accounts.models import User
-    from .accounts.services import token_create
+    from .accounts.services import AccountError, token_create
 
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         _fail(f"unknown user {username!r}")
-    raw = token_create(user=user)
+    try:
+        raw = token_create(user=user, label=label)
+    except AccountError as exc:
+        _fail(str(exc))
     db.session.commit()
     click.echo(raw)
 
@@ -122,12 +126,34 @@ def demo_accounts() -> None:
         click.echo("Demo accounts exist already (their passwords were shown when created).")
 
 
+@click.command("demo-bookings")
+@with_appcontext
+def demo_bookings() -> None:
+    """Demo only: a completed appointment (DEMO0001) whose rating link waits in the outbox."""
+    from .audit.services import audit_record
+    from .db import utcnow
+    from .demo_bookings import DEMO_PHONE, DemoBookingError, demo_completed_appointment
+
+    try:
+        item, link, made = demo_completed_appointment(now=utcnow())
+    except DemoBookingError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    if made:
+        audit_record(actor="demo-bookings", action="appointment.demo", obj_type="request",
+                     obj_id=item.reference, after={"demo": True})
+    db.session.commit()
+    click.echo(f"Demo appointment {item.reference} (phone {DEMO_PHONE}) is completed; "
+               f"rate it at {link}")
+
+
 def register(app: Flask) -> None:
     from .ledger.cli import import_matters
     from .notifications.cli import notify
+    from .open311.cli import api_keys
 
     for command in (seed_command, users, tokens, demo_accounts, import_matters, notify,
-                    demo_data_command, demo_hours):
+                    demo_data_command, demo_hours, demo_bookings, api_keys):
         app.cli.add_command(command)
 
 

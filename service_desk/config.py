@@ -42,8 +42,19 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT": "20 per minute",
         # residents' lookups by reference + phone: enough for a person, too few to guess
         "LOOKUP_RATE_LIMIT": "10 per minute",
+        # public API calls per client address: reads (slots, figures) and writes (book, report, rate)
+        "API_READ_RATE_LIMIT": "120 per minute",
+        "API_WRITE_RATE_LIMIT": "10 per minute",
+        # JSON bodies of the API (the app-wide MAX_CONTENT_LENGTH is for attachments)
+        "API_MAX_BODY_BYTES": 64 * 1024,
         "PAGE_SIZE": 50,
         "DUE_SOON_DAYS": 7,
+        # working days a unit has to rectify a bad rating (差评整改), on China's calendar
+        "RECTIFICATION_DAYS": 5,
+        # how long the rating link in a completion text stays valid
+        "RATING_LINK_MAX_AGE": 30 * 24 * 3600,
+        # the residents' address of the site (https://…), for links in texts sent to them
+        "PUBLIC_BASE_URL": None,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
     }

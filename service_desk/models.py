@@ -12,5 +12,5 @@ from .matters.models import (  # noqa: F401
 )
 from .notifications.models import Notification, NotificationStatus  # noqa: F401
 from .projects.models import KeyProject, MilestoneKind, ProjectMilestone  # noqa: F401
-from .ratings.models import Rating  # noqa: F401
+from .ratings.models import Rating, RatingSource, Rectification, RectificationStatus  # noqa: F401
 from .units.models import Unit, UnitKind  # noqa: F401

@@ -81,6 +81,18 @@ def can_manage_users(user: User | None) -> bool:
     return has_role(user, Role.ADMIN)
 
 
+def can_see_all_tokens(user: User | None) -> bool:
+    """API tokens of every account (to revoke a lost one): administrators."""
+    return has_role(user, Role.ADMIN)
+
+
+def can_revoke_token(user: User | None, token) -> bool:
+    """Your own tokens; administrators anyone's."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, *STAFF_ROLES) and token.user_id == user.id
+
+
 def can_read_audit(user: User | None) -> bool:
     return has_role(user, Role.ADMIN, Role.SUPERVISOR)
 
@@ -221,3 +233,53 @@ def resident_may_change_booking(booking, *, now) -> bool:
 
     return (booking.status is RequestStatus.BOOKED and booking.starts_at is not None
             and booking.starts_at > now)
+
+
+# ---- ratings (好差评) and rectifications of bad ratings (ratings/, rectifications/) ----
+
+def can_record_rating(user: User | None, item) -> bool:
+    """An operator (or admin) records a rating the resident gave on the phone; staff never
+    rate their own unit's work, and nobody records a rating of a service they gave."""
+    if not has_role(user, Role.OPERATOR, Role.ADMIN):
+        return False
+    if user.unit_id is not None and user.unit_id == item.unit_id:
+        return False
+    return item.served_by_id is None or item.served_by_id != user.id
+
+
+def may_rate_as_resident(user: User | None, item) -> bool:
+    """The resident's own pages: refused to a signed-in member of the unit that served."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return True
+    return not (user.unit_id is not None and user.unit_id == item.unit_id) and \
+        item.served_by_id != user.id
+
+
+def can_list_rectifications(user: User | None) -> bool:
+    """Staff see their unit's rectifications; supervisors and admins all of them."""
+    if has_role(user, Role.SUPERVISOR, Role.ADMIN):
+        return True
+    return has_role(user, Role.STAFF) and user.unit_id is not None
+
+
+def can_view_rectification(user: User | None, rect) -> bool:
+    if has_role(user, Role.SUPERVISOR, Role.ADMIN):
+        return True
+    return has_role(user, Role.STAFF) and user.unit_id is not None and user.unit_id == rect.unit_id
+
+
+def can_work_rectification(user: User | None, rect) -> bool:
+    """Call back, record what was done, close or appeal: staff of the rated unit (and admins)."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, Role.STAFF) and user.unit_id is not None and user.unit_id == rect.unit_id
+
+
+def can_decide_appeal(user: User | None) -> bool:
+    """Uphold or reject a unit's appeal against a rating: supervisors (and admins)."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_view_satisfaction(user: User | None) -> bool:
+    """The satisfaction dashboard with unit and staff names, and its exports."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)

@@ -52,6 +52,7 @@ MATRIX = [
     ("GET", "/admin/services/appointment", ["admin"]),
     ("GET", "/admin/users", ["admin"]),
     ("GET", "/admin/audit", ["supervisor", "admin"]),
+    ("GET", "/rectifications", ["staff_lead", "staff_other", "supervisor", "admin"]),
     ("GET", "/api/v1/units", list(PERSONAS)),
     ("GET", "/api/v1/matters", list(PERSONAS)),
 ]

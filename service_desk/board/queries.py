@@ -2,7 +2,7 @@
 
 Every function selects named columns into plain dataclasses (never ORM rows), so a template
 cannot reach a responsible person, an author or a private note by accident. The whole board
-page costs seven statements whatever the number of items: aggregates are GROUP BY in SQL.
+page costs eight statements whatever the number of items: aggregates are GROUP BY in SQL.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ..extensions import db
 from ..matters.models import KeyIssue, Matter, MatterStatus, MatterUpdate, matter_co_units
 from ..matters.queries import Page
 from ..matters.queries import _overdue_clause as overdue_clause
+from ..ratings.stats import Figures, Row, StatsFilter, monthly_figures
 from ..units.models import Unit
 
 NONE = "none"  # filter value: items with no lead unit / no key issue yet
@@ -313,3 +314,28 @@ def filter_options(units: list[GroupRow], key_issues: list[GroupRow]) -> dict:
             "units_none": any(g.key is None for g in units),
             "key_issues": [g for g in key_issues if g.key is not None],
             "key_issues_none": any(g.key is None for g in key_issues)}
+
+
+RATING_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class PublicRatings:
+    """Zone-wide rating figures: counts and rates only, no unit, staff, resident or comment."""
+
+    first_month: dt.date
+    overall: Figures
+    months: list[Row]  # key YYYY-MM and its figures, oldest first
+
+
+def public_ratings(*, today: dt.date) -> PublicRatings:
+    """The last RATING_MONTHS months of completions (this one included): one statement, the
+    overall figures being the sum of the months."""
+    index = today.year * 12 + today.month - RATING_MONTHS
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    months = monthly_figures(StatsFilter(first=first))
+    overall = Figures(completed=sum(m.figures.completed for m in months),
+                      rated=sum(m.figures.rated for m in months),
+                      good=sum(m.figures.good for m in months),
+                      excluded=sum(m.figures.excluded for m in months))
+    return PublicRatings(first_month=first, overall=overall, months=months)

@@ -13,6 +13,9 @@ from ..i18n import elder_mode, today
 from ..matters.forms import STATUS_LABELS
 from ..matters.queries import is_due_soon, is_overdue, status_from_arg
 from ..permissions import is_on_public_board
+from ..ratings.stats import EVALUATION_TARGET, GOOD_RATING_TARGET
+from ..satisfaction.charts import trend_chart
+from ..satisfaction.display import good_levels_text, month_series, percent
 from . import bp
 from .charts import ELDER_WIDTH, WIDTH, completions_chart, unit_progress_chart
 from .queries import (
@@ -28,6 +31,7 @@ from .queries import (
     progress_by_unit,
     public_history,
     public_item,
+    public_ratings,
 )
 
 PUBLIC_MAX_AGE = 60
@@ -99,12 +103,20 @@ def index():
     chart_width = ELDER_WIDTH if elder_mode() else WIDTH
     page = items_page(filters, today=now, page=max(1, request.args.get("page", 1, type=int) or 1),
                       per_page=current_app.config["PAGE_SIZE"])
+    ratings = public_ratings(today=now)
+    rating_points = month_series(ratings.months)
     return render_template(
         "board/index.html", summary=summary, units=units, key_issues=key_issues, months=months,
         page=page, filters=filters, options=filter_options(units, key_issues),
         unit_chart=unit_progress_chart(units, unit_label, width=chart_width) if units else None,
         month_chart=completions_chart(months, month_label, width=chart_width) if months else None,
         unit_label=unit_label, key_issue_label=key_issue_label, month_label=month_label,
+        ratings=ratings, rating_points=rating_points, percent=percent,
+        rating_month_label=lambda point: month_label(point.month),
+        rating_chart=trend_chart(rating_points, width=chart_width) if rating_points else None,
+        good_levels_text=good_levels_text(),
+        rating_targets={"evaluation": f"{EVALUATION_TARGET:.0%}",
+                         "good": f"{GOOD_RATING_TARGET:.0%}"},
         **_display_helpers(),
     )
 

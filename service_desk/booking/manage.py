@@ -88,10 +88,29 @@ def _done_message(done: str) -> str | None:
     return None
 
 
+def _rating_of(item: ServiceRequest) -> tuple[str | None, str | None]:
+    """(the rating page's address while a finished booking is unrated, the level given).
+
+    The resident proved the mobile number at the look-up, so the page may hand out a link."""
+    from ..ratings.labels import level_label
+    from ..ratings.services import is_rateable, rating_of
+    from ..ratings.tokens import rating_token
+
+    if not is_rateable(item):
+        return None, None
+    rating = rating_of(item)
+    if rating is not None:
+        return None, level_label(rating.level)
+    return url_for("ratings.rate", token=rating_token(item.reference, item.resident_phone),
+                   via="booking"), None
+
+
 def _manage_page(token: str, *, error: str | None = None, status: int = 200):
     item, service = _managed(token)
+    rate_url, rated = _rating_of(item)
     return render_template("booking/manage.html", item=item, service=service, token=token,
                            changeable=_changeable(item), error=error,
+                           rate_url=rate_url, rated=rated,
                            done_message=None if error else _done_message(
                                request.args.get("done", "")),
                            ics_token=done_token(item.reference)), status

@@ -174,9 +174,17 @@ def _unit_code(unit_id: int | None) -> str | None:
 
 def report_create(*, service: Service, resident: Resident, description: str | None,
                   channel: Channel, actor, unit: Unit | None = None,
-                  now: dt.datetime | None = None) -> ServiceRequest:
+                  now: dt.datetime | None = None, lat: float | None = None,
+                  long: float | None = None, email: str | None = None,
+                  media_url: str | None = None, attributes: dict | None = None,
+                  api_key_id: int | None = None,
+                  open311_token: str | None = None) -> ServiceRequest:
     """A resident's problem, dispatched at once (派单) to the chosen unit or the service's own,
-    with a deadline ``dispatch_days`` working days ahead."""
+    with a deadline ``dispatch_days`` working days ahead.
+
+    The keyword arguments after ``now`` carry what an Open311 client sends (location, e-mail,
+    media, the service definition's attributes, the client's api key and the request token);
+    the request is otherwise the same as one reported on the hotline."""
     now = now or utcnow()
     if service.kind is not ServiceKind.DISPATCH or not service.is_active:
         raise DispatchError(_l("Choose a service that handles reported problems."), "service")
@@ -195,7 +203,9 @@ def report_create(*, service: Service, resident: Resident, description: str | No
         needs=resident.needs, description=text, unit_id=unit_id,
         created_by_id=getattr(actor, "id", None),
         due_at=deadline_after(now, dispatch_days_of(service), zone()),
-        created_at=now, updated_at=now)
+        created_at=now, updated_at=now, lat=lat, long=long, resident_email=email,
+        media_url=media_url, attributes=attributes, api_key_id=api_key_id,
+        open311_token=open311_token)
     db.session.add(request)
     db.session.flush()
     _event(request, action="dispatched", actor=actor, note=channel.value, at=now)
@@ -295,15 +305,13 @@ def request_resolve(*, request: ServiceRequest, service: Service, actor, reply: 
     request.status = RequestStatus.RESOLVED
     request.reply = text
     request.resolved_at = now
+    request.served_by_id = actor.id if actor is not None else None
     _save(request, now)
     _event(request, action="resolved", actor=actor, note=text, at=now)
-    with force_locale("zh_CN"):
-        body = gettext("Your request %(ref)s (%(service)s) has been resolved: %(reply)s",
-                       ref=request.reference, service=service.name, reply=text)
-        subject = gettext("Service Desk request %(ref)s", ref=request.reference)
-    db.session.add(Notification(
-        kind="request-resolved", recipient=f"sms:{request.resident_phone}", subject=subject,
-        body=body, dedupe_key=f"request-resolved:{request.id}"))
+    # the reply goes with the link to rate the service (好差评); ratings builds on bookings
+    from ..ratings.links import completion_text
+
+    completion_text(request=request, service=service, reply=text)
     audit_record(actor=actor, action="request.resolve", obj_type="request",
                  obj_id=request.reference, before={"status": "accepted"},
                  after={"status": "resolved", "reply": text})

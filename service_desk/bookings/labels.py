@@ -42,4 +42,14 @@ EVENT_LABELS = {
     "reassigned": _l("Reassigned by a supervisor"),
     "resolved": _l("Resolved, reply sent to the resident"),
     "called_back": _l("Resident called back"),
+    # ratings (好差评) and the rectification of a bad one
+    "rated": _l("Rated by the resident"),
+    "rectification_opened": _l("Rectification opened"),
+    "rectification_called_back": _l("Resident called back about the rating"),
+    "rectification_fixed": _l("Rectification closed: fixed"),
+    "rectification_explained": _l("Rectification closed: cannot be fixed, explained"),
+    "rectification_appealed": _l("Rating appealed to a supervisor"),
+    "rectification_appeal_upheld": _l("Appeal upheld: rating left out of the figures"),
+    "rectification_appeal_rejected": _l("Appeal rejected: the unit rectifies as before"),
+    "rectification_rated": _l("Resident rated the rectification"),
 }

@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import Channel, Service, SpecialGroup
@@ -57,7 +57,19 @@ class ServiceRequest(db.Model):
     )
     due_at: Mapped[Optional[dt.datetime]] = mapped_column(index=True)
     resolved_at: Mapped[Optional[dt.datetime]]
+    # who finished it (completed the appointment or resolved the request): named on its rating
+    served_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
     reply: Mapped[Optional[str]] = mapped_column(Text)
+    # Open311 GeoReport v2 (requests posted by client applications)
+    lat: Mapped[Optional[float]]
+    long: Mapped[Optional[float]]
+    resident_email: Mapped[Optional[str]] = mapped_column(String(254))
+    media_url: Mapped[Optional[str]] = mapped_column(String(500))
+    attributes: Mapped[Optional[dict]] = mapped_column(JSON)
+    api_key_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"))
+    open311_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -28,6 +28,7 @@ from ..units.models import Unit
 from . import bp
 from .forms import BookForm, CallNoteForm, ReportForm, SearchForm
 from .queries import active_service, caller_requests, calls_since, services_of
+from .ratings import rating_column
 from .services import CallNoteError, call_note
 
 OPERATORS = (Role.OPERATOR, Role.ADMIN)
@@ -61,7 +62,7 @@ def _console(call_form: CallNoteForm | None = None, status: int = 200):
         "hotline/console.html", search=search, phone=phone, found=found,
         search_error=search_error, call_form=call_form,
         calls=calls_since(operator_id=current_user.id, since=_start_of_today()),
-        status_labels=STATUS_LABELS)
+        status_labels=STATUS_LABELS, **rating_column(found.items if found else []))
     db.session.commit()  # after rendering: committing first would expire the rows shown
     return html, status
 

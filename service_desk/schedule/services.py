@@ -97,7 +97,13 @@ def booking_mark(*, request: ServiceRequest, service: Service, status: RequestSt
     request.updated_at = now
     if status is RequestStatus.COMPLETED:
         request.resolved_at = now
+        # a home visit is served by its assignee; a hall appointment by who completed it
+        request.served_by_id = request.assignee_id or actor.id
     db.session.flush()  # the version check: a change that raced ours fails here
+    if status is RequestStatus.COMPLETED:
+        from ..ratings.links import completion_text
+
+        completion_text(request=request, service=service)
     db.session.add(RequestEvent(request_id=request.id, action=status.value, actor_id=actor.id,
                                 status_after=status, unit_id=request.unit_id, note=note))
     audit_record(actor=actor, action=_AUDIT_ACTIONS[status], obj_type="request",

@@ -17,6 +17,9 @@ from ..matters.queries import matter_detail
 from ..matters.services import MatterError, extension_decide
 from ..permissions import (STAFF_ROLES, can_reply_notice, can_supervise, can_view_notice, require,
                            role_required)
+from ..ratings.labels import LEVEL_LABELS
+from ..rectifications.labels import STATUS_LABELS as RECT_STATUS_LABELS
+from ..rectifications.queries import rectifications_due
 from ..units.models import Unit
 from . import bp
 from .forms import DecisionForm, NoticeForm, ReplyForm
@@ -42,6 +45,8 @@ def _window() -> int:
 @role_required(*SUPERVISORS)
 def board():
     days = _window()
+    if request.args.get("format") == "csv" and request.args.get("section") == "rectifications":
+        return _rectifications_csv(days)
     if request.args.get("format") == "csv":
         rows = overdue_board(today=today(), days=days, page=None, per_page=BOARD_PAGE).items
         return csv_response(_("overdue-board.csv"), [
@@ -53,7 +58,21 @@ def board():
               r.open_notices] for r in rows))
     page = overdue_board(today=today(), days=days, page=_page(), per_page=BOARD_PAGE)
     return render_template("supervision/board.html", page=page, days=days, today=today(),
-                           now=utcnow(), overdue_requests=overdue_requests(now=utcnow()))
+                           now=utcnow(), overdue_requests=overdue_requests(now=utcnow()),
+                           rectifications=rectifications_due(now=utcnow(), days=days),
+                           level_labels=LEVEL_LABELS)
+
+
+def _rectifications_csv(days: int):
+    """The board's rectifications of bad ratings (late or due within the window), by unit."""
+    due = rectifications_due(now=utcnow(), days=days, limit=10**6)
+    return csv_response(_("overdue-rectifications.csv"), [
+        _("Unit"), _("Request"), _("Service"), _("Rating"), _("Deadline"), _("Days overdue"),
+        _("Called back"), _("Status")],
+        ([r.unit or "", r.reference, r.service, str(LEVEL_LABELS[r.level]),
+          local(r.due_at).strftime("%Y-%m-%d %H:%M"), r.days_overdue,
+          _("Yes") if r.called_back else _("Not yet"), str(RECT_STATUS_LABELS[r.status])]
+         for r in due.rows))
 
 
 @bp.get("/units")

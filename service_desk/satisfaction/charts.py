@@ -1,0 +1,206 @@
+"""Server-drawn SVG charts of the rating rates, with the article's targets as reference lines.
+
+The same conventions as the public board's charts (board/charts.py, whose text helpers and
+colours are reused): an inline <svg role="img"> with <title> and <desc>, sizes in viewBox
+units, presentation attributes only (the CSP forbids style=), every label escaped, and the
+numbers repeated in a table after the chart. Two rates are told apart by the marker shape
+and line pattern as well as the colour, and a legend names them.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from ..board.charts import EDGE, FILL, FONT, INK, LINE, TRACK, WIDTH, _num, wrap
+from ..ratings.stats import EVALUATION_TARGET, GOOD_RATING_TARGET
+from .display import MonthPoint, percent, short_month, year_label
+
+SMALL = 16
+SECOND = "#a4262c"  # the good-rating rate: dark red, 7:1 on white
+PLOT_H = 200
+BAR = 16
+VALUE_W = 72  # room right of the bars for "100.0%"
+
+
+def _svg(chart_id: str, title: str, desc: str, width: int, height: float, body: list[str]) -> Markup:
+    cid = escape(chart_id)
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{cid}" role="img" '
+            f'aria-labelledby="{cid}-title {cid}-desc" viewBox="0 0 {width} {_num(height)}" '
+            f'width="100%" focusable="false"><title id="{cid}-title">{escape(title)}</title>'
+            f'<desc id="{cid}-desc">{escape(desc)}</desc>')
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def _text(x: float, y: float, text: str, *, size: int = FONT, anchor: str = "start",
+          weight: str | None = None, cls: str | None = None, halo: bool = False) -> str:
+    extra = f' font-weight="{weight}"' if weight else ""
+    extra += f' class="{cls}"' if cls else ""
+    # a white outline under the letters keeps a label readable where a data line crosses it
+    extra += ' stroke="#ffffff" stroke-width="5" stroke-linejoin="round" paint-order="stroke"' \
+        if halo else ""
+    return (f'<text x="{_num(x)}" y="{_num(y)}" font-size="{size}" text-anchor="{anchor}" '
+            f'fill="{INK}"{extra}>{escape(text)}</text>')
+
+
+def _marker(x: float, y: float, *, second: bool) -> str:
+    if second:
+        return (f'<rect x="{_num(x - 5)}" y="{_num(y - 5)}" width="10" height="10" '
+                f'fill="{SECOND}"/>')
+    return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="5" fill="{FILL}"/>'
+
+
+def _line_legend(y: float) -> list[str]:
+    """Two lines: ● solid = evaluation rate, ■ dashed = good-rating rate."""
+    out = []
+    for i, (label, second) in enumerate(((_("Evaluation rate"), False),
+                                         (_("Good-rating rate"), True))):
+        base = y + i * LINE
+        mid = base - 6
+        dash = ' stroke-dasharray="8 5"' if second else ""
+        out.append(f'<line x1="0" y1="{_num(mid)}" x2="30" y2="{_num(mid)}" '
+                   f'stroke="{SECOND if second else FILL}" stroke-width="3"{dash}/>')
+        out.append(_marker(15, mid, second=second))
+        out.append(_text(38, base, label))
+    return out
+
+
+def _reference(x1: float, x2: float, y: float, cls: str) -> str:
+    return (f'<line class="{cls}" x1="{_num(x1)}" y1="{_num(y)}" x2="{_num(x2)}" y2="{_num(y)}" '
+            f'stroke="{INK}" stroke-width="2" stroke-dasharray="6 4"/>')
+
+
+def target_label(rate: float) -> str:
+    return _("target %(p)s", p=f"{rate * 100:.0f}%")
+
+
+def trend_chart(points: Sequence[MonthPoint], *, chart_id: str = "chart-rating-months",
+                width: int = WIDTH) -> Markup:
+    """Both rates month by month (oldest left) on a 0–100% scale, with dashed horizontal
+    reference lines at the targets; a month with nothing to divide has no point."""
+    body = _line_legend(FONT)
+    top = FONT + LINE + 26
+    x0, x1 = 52.0, width - 4.0
+    bottom = top + PLOT_H
+
+    def y_of(rate: float) -> float:
+        return top + (1 - rate) * PLOT_H
+
+    for rate in (0.0, 0.5, 1.0):
+        colour = EDGE if rate == 0 else TRACK
+        body.append(f'<line x1="{_num(x0)}" y1="{_num(y_of(rate))}" x2="{_num(x1)}" '
+                    f'y2="{_num(y_of(rate))}" stroke="{colour}" stroke-width="1"/>')
+        body.append(_text(x0 - 6, y_of(rate) + 5, f"{rate * 100:.0f}%", size=SMALL, anchor="end"))
+    # the targets: lines under the data, their labels (99% above its line, 80% below its
+    # line) drawn last, over it
+    body.append(_reference(x0, x1, y_of(GOOD_RATING_TARGET), "target-good"))
+    body.append(_reference(x0, x1, y_of(EVALUATION_TARGET), "target-evaluation"))
+    labels = [_text(x1, y_of(GOOD_RATING_TARGET) - 6, target_label(GOOD_RATING_TARGET),
+                    size=SMALL, anchor="end", weight="700", halo=True),
+              _text(x1, y_of(EVALUATION_TARGET) + 19, target_label(EVALUATION_TARGET),
+                    size=SMALL, anchor="end", weight="700", halo=True)]
+
+    n = max(1, len(points))
+    step = (x1 - x0) / n
+    xs = [x0 + (i + 0.5) * step for i in range(len(points))]
+    for second in (False, True):
+        rates = [p.figures.good_rating_rate if second else p.figures.evaluation_rate
+                 for p in points]
+        colour = SECOND if second else FILL
+        dash = ' stroke-dasharray="8 5"' if second else ""
+        segment: list[str] = []
+        for x, rate in [*zip(xs, rates), (None, None)]:
+            if rate is None:
+                if len(segment) > 1:
+                    body.append(f'<polyline points="{" ".join(segment)}" fill="none" '
+                                f'stroke="{colour}" stroke-width="3"{dash}/>')
+                segment = []
+                continue
+            segment.append(f"{_num(x)},{_num(y_of(rate))}")
+        body += [_marker(x, y_of(rate), second=second) for x, rate in zip(xs, rates)
+                 if rate is not None]
+
+    every = max(1, math.ceil(len(points) / max(1, int((x1 - x0) // 52))))
+    last_year = None
+    for i, point in enumerate(points):
+        if i % every:
+            continue
+        body.append(_text(xs[i], bottom + 20, short_month(point.month), size=SMALL,
+                          anchor="middle"))
+        if point.month.year != last_year:
+            body.append(_text(xs[i], bottom + 40, year_label(point.month), size=SMALL,
+                              anchor="middle"))
+            last_year = point.month.year
+    body += labels
+    return _svg(chart_id, _("Evaluation rate and good-rating rate by month"),
+                _("One point per month of completion for each rate, on a scale from 0%% to "
+                  "100%%; the dashed horizontal lines are the targets, %(e)s for the evaluation "
+                  "rate and %(g)s for the good-rating rate. A month with nothing to divide has "
+                  "no point. The numbers are also in the table below the chart.",
+                  e=target_label(EVALUATION_TARGET), g=target_label(GOOD_RATING_TARGET)),
+                width, bottom + 48, body)
+
+
+@dataclass(frozen=True)
+class RateBars:
+    label: str
+    evaluation_rate: float | None
+    good_rating_rate: float | None
+
+
+def rates_bar_chart(rows: Sequence[RateBars], *, chart_id: str, title: str,
+                    width: int = WIDTH) -> Markup:
+    """Two bars per row (evaluation rate, then good-rating rate) on a 0–100% track, with
+    dashed vertical reference lines at the targets across every row."""
+    track = width - 2 - VALUE_W
+
+    def x_of(rate: float) -> float:
+        return 1 + rate * track
+
+    body = []
+    # the swatches stand in the bars' order: evaluation rate above, good-rating rate below
+    for i, (label, second) in enumerate(((_("Evaluation rate"), False),
+                                         (_("Good-rating rate"), True))):
+        base = FONT + i * LINE
+        body.append(f'<rect x="1" y="{_num(base - 14)}" width="26" height="14" '
+                    f'fill="{SECOND if second else FILL}"/>')
+        body.append(_text(36, base, label))
+    targets_top = FONT + 2 * LINE
+    x80, x99 = x_of(EVALUATION_TARGET), x_of(GOOD_RATING_TARGET)
+    body.append(_text(x80, targets_top + 2, target_label(EVALUATION_TARGET), size=SMALL,
+                      anchor="end", weight="700"))
+    body.append(_text(x99, targets_top + 2 + LINE - 2, target_label(GOOD_RATING_TARGET),
+                      size=SMALL, anchor="end", weight="700"))
+    rows_top = top = targets_top + 2 * LINE - 4
+    spans = []  # where each row's bars are: the reference lines cross the bars, not the labels
+    for row in rows:
+        lines = wrap(row.label, [width, width]) or [""]
+        body += [_text(0, top + FONT + j * LINE, line) for j, line in enumerate(lines)]
+        y = top + len(lines) * LINE + 4
+        spans.append((y - 3, y + 2 * BAR + 4 + 3))
+        for second, rate in ((False, row.evaluation_rate), (True, row.good_rating_rate)):
+            body.append(f'<rect x="1" y="{_num(y)}" width="{_num(track)}" height="{BAR}" '
+                        f'fill="{TRACK}" stroke="{EDGE}" stroke-width="1"/>')
+            if rate:
+                body.append(f'<rect x="1" y="{_num(y)}" width="{_num(max(2.0, rate * track))}" '
+                            f'height="{BAR}" fill="{SECOND if second else FILL}"/>')
+            body.append(_text(width, y + BAR - 1, percent(rate), size=FONT, anchor="end",
+                              weight="700"))
+            y += BAR + 4
+        top = y + 14
+    bottom = top - 10
+    for cls, x in (("target-evaluation", x80), ("target-good", x99)):
+        body.append(f'<line class="{cls}" x1="{_num(x)}" y1="{_num(rows_top)}" x2="{_num(x)}" '
+                    f'y2="{_num(rows_top + 6)}" stroke="{INK}" stroke-width="2"/>')
+        body += [f'<line class="{cls}" x1="{_num(x)}" y1="{_num(y1)}" x2="{_num(x)}" '
+                 f'y2="{_num(y2)}" stroke="{INK}" stroke-width="2" stroke-dasharray="6 4"/>'
+                 for y1, y2 in spans]
+    return _svg(chart_id, title,
+                _("For each row, the upper bar is the evaluation rate and the lower bar the "
+                  "good-rating rate, both from 0%% to 100%%; the dashed vertical lines across "
+                  "the bars are the targets, %(e)s and %(g)s. The numbers are also in the table below the chart.",
+                  e=target_label(EVALUATION_TARGET), g=target_label(GOOD_RATING_TARGET)),
+                width, bottom + 4, body)
