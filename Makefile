@@ -59,6 +59,7 @@ test: install browser
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bookings.py
+	$(BIN)/python bench/ratings.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -79,3 +79,20 @@ class LookupForm(FlaskForm):
     phone = StringField(_l("Mobile number"),
                         render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel",
                                    "maxlength": "20"})
+
+
+def lookup_checked(form) -> tuple[str, str] | None:
+    """(reference, mobile) from a look-up form, normalised; or None with the field errors set.
+
+    My booking and the rating look-up share it, so both say the same words."""
+    from ..bookings.residents import normalise_mobile
+    from ..bookings.services import normalise_reference
+
+    reference = normalise_reference(form.reference.data)
+    phone = normalise_mobile(form.phone.data)
+    if not reference:
+        form.reference.errors = [_l("Enter the reference code you were given.")]
+    if phone is None:
+        form.phone.errors = [_l(
+            "Enter a mainland China mobile number of 11 digits, such as 13812345678.")]
+    return (reference, phone) if reference and phone is not None else None

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..bookings.models import RequestStatus, ServiceRequest
-from ..bookings.residents import normalise_mobile
 from ..bookings.services import (
     BookingError,
     SlotTaken,
@@ -15,14 +14,13 @@ from ..bookings.services import (
     appointment_reschedule,
     find_booking,
     next_free,
-    normalise_reference,
 )
 from ..catalog.models import Channel, Service
 from ..db import utcnow
 from ..extensions import db, limiter
 from ..permissions import resident_may_change_booking, resident_may_open_booking
 from . import bp
-from .forms import LookupForm
+from .forms import LookupForm, lookup_checked
 from .steps import (
     appointment,
     days_page,
@@ -47,15 +45,10 @@ def lookup():
     form = LookupForm()
     if request.method == "GET":
         return render_template("booking/lookup.html", form=form, not_found=False)
-    reference = normalise_reference(form.reference.data)
-    phone = normalise_mobile(form.phone.data)
-    if not reference:
-        form.reference.errors = [_("Enter the reference code you were given.")]
-    if phone is None:
-        form.phone.errors = [_(
-            "Enter a mainland China mobile number of 11 digits, such as 13812345678.")]
-    if not reference or phone is None:
+    checked = lookup_checked(form)
+    if checked is None:
         return render_template("booking/lookup.html", form=form, not_found=False), 422
+    reference, phone = checked
     item = find_booking(reference=reference, phone=phone)
     if (item is None or appointment(item.reference) is None or not resident_may_open_booking(
             booking_phone=item.resident_phone, proven=lambda p: p == phone)):

@@ -10,9 +10,9 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..booking.display import service_name, spaced_reference, spoken_reference, when
+from ..booking.forms import lookup_checked
 from ..booking.tokens import LinkError, phone_matches
-from ..bookings.residents import normalise_mobile
-from ..bookings.services import find_booking, normalise_reference
+from ..bookings.services import find_booking
 from ..extensions import db, limiter
 from ..permissions import may_rate_as_resident
 from ..units.models import Unit
@@ -169,15 +169,10 @@ def lookup():
     form = RateLookupForm()
     if request.method == "GET":
         return render_template("ratings/lookup.html", form=form, not_found=False)
-    reference = normalise_reference(form.reference.data)
-    phone = normalise_mobile(form.phone.data)
-    if not reference:
-        form.reference.errors = [_("Enter the reference code you were given.")]
-    if phone is None:
-        form.phone.errors = [_(
-            "Enter a mainland China mobile number of 11 digits, such as 13812345678.")]
-    if not reference or phone is None:
+    checked = lookup_checked(form)
+    if checked is None:
         return render_template("ratings/lookup.html", form=form, not_found=False), 422
+    reference, phone = checked
     item = find_booking(reference=reference, phone=phone)
     if item is None:
         return render_template("ratings/lookup.html", form=form, not_found=True), 404

@@ -14,7 +14,7 @@ STATUS_LABELS = {
 
 # the list's state filter (derived states are computed from the deadline, not stored)
 STATE_LABELS = {
-    "open": _l("Open"),
+    "open": _l("Open: not closed yet"),
     "appealed": _l("Appealed"),
     "overdue": _l("Overdue"),
     "due_soon": _l("Due soon"),
