@@ -17,7 +17,7 @@ from service_desk.db import utcnow
 from service_desk.extensions import db
 from service_desk.ratings.models import Rating, RatingSource, Rectification, RectificationStatus
 from service_desk.ratings.services import fix_rate, rating_give, rectification_callback
-from service_desk.ratings.stats import overall_figures
+from service_desk.ratings.stats import rating_figures
 from service_desk.units.models import Unit
 
 from .conftest import csrf_from, login
@@ -292,7 +292,7 @@ def test_closing_as_cannot_be_fixed_is_stored_as_explained(app, people):
 def test_an_upheld_appeal_leaves_the_rating_out_of_the_figures_and_says_so(app, people):
     rect_id = bad_rating(app)
     with app.app_context():
-        assert overall_figures().rated == 1
+        assert rating_figures().overall.rated == 1
     centre, sup = people["centre"], people["sup"]
     assert step(centre, app, rect_id, "appeal", reason="  ").status_code == 422
     response = step(centre, app, rect_id, "appeal", reason="该居民当天未到场,评价系误评")
@@ -311,7 +311,7 @@ def test_an_upheld_appeal_leaves_the_rating_out_of_the_figures_and_says_so(app, 
     assert rect.decided_by_id == user_id(app, "sup") and rect.closed_at is not None
     assert excluded(app, rect_id) is True
     with app.app_context():
-        figures = overall_figures()
+        figures = rating_figures().overall
     assert (figures.rated, figures.excluded) == (0, 1)
     assert audits(app, "rectification.appeal_upheld")[0].after["rating_excluded"] is True
     html = text(centre.get(f"/rectifications/{rect_id}"))

@@ -18,8 +18,6 @@ from ..ratings.queries import RatedItem, rated_item, ratings_for
 from ..ratings.routes import unit_name
 from ..ratings.services import (
     COMMENT_MAX,
-    AlreadyRated,
-    NotRateable,
     RatingError,
     is_rateable,
     rating_give,
@@ -59,10 +57,6 @@ def rating(reference: str):
     form = PhoneRatingForm()
     if not form.is_submitted():
         return _page(found, PhoneRatingForm(formdata=None))
-    if found.rating is not None:
-        return _page(found, form, error=str(AlreadyRated().message), status=409)
-    if not is_rateable(found.item):
-        return _page(found, form, error=str(NotRateable().message), status=409)
     try:
         rating_give(request=found.item, level=form.level.data, comment=form.comment.data,
                     source=RatingSource.PHONE, recorded_by=current_user._get_current_object())

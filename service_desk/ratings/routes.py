@@ -23,8 +23,6 @@ from .models import RatingSource, RectificationStatus
 from .queries import RatedItem, rated_item
 from .services import (
     COMMENT_MAX,
-    AlreadyRated,
-    NotRateable,
     RatingError,
     fix_rate,
     is_rateable,
@@ -106,10 +104,6 @@ def rate(token: str):
         via = VIA_BOOKING if request.args.get("via") == VIA_BOOKING else ""
         return _page(token, found, form=RatingForm(formdata=None, via=via))
     form = RatingForm()
-    if found.rating is not None:
-        return _page(token, found, error=str(AlreadyRated().message), status=409)
-    if not is_rateable(found.item):
-        return _page(token, found, error=str(NotRateable().message), status=409)
     source = RatingSource.BOOKING_PAGE if form.via.data == VIA_BOOKING else RatingSource.LINK
     try:
         rating_give(request=found.item, level=form.level.data, comment=form.comment.data,

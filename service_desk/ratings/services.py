@@ -113,12 +113,13 @@ def rating_give(*, request: ServiceRequest, level, comment: str | None, source: 
     record it (never the unit that served) is the caller's check.
     """
     now = now or utcnow()
+    # the service's state first, so a second rating is told "already rated", whatever it says
     if not is_rateable(request):
         raise NotRateable()
-    lvl = level_of(level)
-    text = _text(comment, field="comment", limit=COMMENT_MAX)
     if rating_of(request) is not None:
         raise AlreadyRated()
+    lvl = level_of(level)
+    text = _text(comment, field="comment", limit=COMMENT_MAX)
     rating = Rating(request_id=request.id, level=int(lvl), comment=text, created_at=now,
                     unit_id=request.unit_id, service_id=request.service_id,
                     staff_id=request.served_by_id, channel=request.channel, source=source,

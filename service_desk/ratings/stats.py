@@ -163,9 +163,7 @@ def _grouped(f: StatsFilter, key) -> list[tuple]:
     stmt = (select(key, *_aggregates())
             .select_from(ServiceRequest)
             .outerjoin(Rating, Rating.request_id == ServiceRequest.id)
-            .where(*_where(f)))
-    if key is not None:
-        stmt = stmt.group_by(key)
+            .where(*_where(f)).group_by(key))
     return list(db.session.execute(stmt))
 
 
@@ -174,16 +172,8 @@ def _figures(row) -> Figures:
                    excluded=int(row[4]))
 
 
-def overall_figures(f: StatsFilter | None = None) -> Figures:
-    """The zone-wide figures only (the public board): one statement."""
-    f = f or StatsFilter()
-    stmt = (select(*_aggregates()).select_from(ServiceRequest)
-            .outerjoin(Rating, Rating.request_id == ServiceRequest.id).where(*_where(f)))
-    row = db.session.execute(stmt).one()
-    return _figures((None, *row))
-
-
 def monthly_figures(f: StatsFilter | None = None) -> list[Row]:
+    """The zone-wide figures month by month (the public board): one statement."""
     month = local_month(_finished_at())
     return [Row(key=r[0], label=r[0], figures=_figures(r))
             for r in sorted(_grouped(f or StatsFilter(), month), key=lambda r: r[0] or "")]
