@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := service_desk
 
-.PHONY: run test install translations extract-messages browser bench clean
+.PHONY: run test lint install translations extract-messages browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,12 @@ browser:
 	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; \
 	else echo "chromium is missing: browser tests will skip (install Debian's chromium)"; fi
 
-test: install browser
+# ruff and the import contracts first (cheap, and a broken layer explains many failures)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+
+test: install browser lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 	@if [ -n "$$SERVICE_DESK_TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$SERVICE_DESK_TEST_DATABASE_URL)"; \

@@ -21,8 +21,8 @@ from flask import Flask
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.run import recreate  # noqa: E402
-from service_desk import create_app  # noqa: E402
+from bench.run import recreate
+from service_desk import create_app
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/service_desk_bench_bookings"
 
@@ -56,9 +56,9 @@ def main() -> None:
         result = runner.invoke(args=command)
         if result.exit_code:
             sys.exit(f"{' '.join(command)} failed: {result.output}")
-    from service_desk.bookings.models import ServiceRequest, Slot
-    from service_desk.catalog.models import Service
+    from service_desk.catalog.models import Service, Slot
     from service_desk.extensions import db
+    from service_desk.requests.models import ServiceRequest
 
     with app.app_context():
         service = db.session.query(Service).filter_by(code="appointment").one()

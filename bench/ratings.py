@@ -22,8 +22,8 @@ from sqlalchemy import event, text
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.run import recreate  # noqa: E402
-from service_desk import create_app  # noqa: E402
+from bench.run import recreate
+from service_desk import create_app
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/service_desk_bench_ratings"
 

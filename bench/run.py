@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, event, text
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from service_desk import create_app  # noqa: E402
-from service_desk.config import normalise_db_url  # noqa: E402
+from service_desk import create_app
+from service_desk.config import normalise_db_url
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/service_desk_bench"
 PAGES = [
@@ -81,7 +81,7 @@ def main() -> None:
     client.post("/login", data={"username": "bench-sup", "password": "bench-password-1",
                                 "csrf_token": token})
 
-    print(f"\n| page | median ms | p95 ms | SQL statements | size |")
+    print("\n| page | median ms | p95 ms | SQL statements | size |")
     print("|---|---|---|---|---|")
     for label, path in PAGES:
         timings = []

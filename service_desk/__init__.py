@@ -44,20 +44,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .board import bp as board_bp
     from .booking import bp as booking_bp
-    from .hotline import bp as hotline_bp
+    from .catalog.routes import bp as settings_bp
     from .dispatch import bp as dispatch_bp
-    from .schedule import bp as schedule_bp
-    from .settings import bp as settings_bp
-    from .ledger import bp as ledger_bp
-    from .notifications import bp as outbox_bp
-    from .supervision import bp as supervision_bp
     from .errors import init_app as init_errors
+    from .hotline import bp as hotline_bp
+    from .ledger import bp as ledger_bp
     from .main import bp as main_bp
     from .matters import bp as matters_bp
+    from .notifications import bp as outbox_bp
     from .open311 import bp as open311_bp
     from .ratings import bp as ratings_bp
     from .rectifications import bp as rectifications_bp
     from .satisfaction import bp as satisfaction_bp
+    from .schedule import bp as schedule_bp
+    from .supervision import bp as supervision_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)

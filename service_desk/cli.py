@@ -6,7 +6,7 @@ import sys
 from datetime import time as dt_time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
@@ -147,10 +147,20 @@ def demo_bookings() -> None:
                f"rate it at {link}")
 
 
+def _queue_reminders() -> int:
+    """What `notify` queues: the ledger's deadline and supervision-notice reminders."""
+    from .base.calendar import today
+    from .matters.reminders import queue_reminders
+
+    return queue_reminders(today=today(), due_soon_days=int(current_app.config["DUE_SOON_DAYS"]))
+
+
 def register(app: Flask) -> None:
     from .ledger.cli import import_matters
-    from .notifications.cli import notify
+    from .notifications.cli import notify_command
     from .open311.cli import api_keys
+
+    notify = notify_command(queue_due=_queue_reminders)
 
     for command in (seed_command, users, tokens, demo_accounts, import_matters, notify,
                     demo_data_command, demo_hours, demo_bookings, api_keys):
@@ -171,8 +181,8 @@ def main() -> None:
 @with_appcontext
 def demo_data_command(matters: int, updates_per_matter: int, appointments: int) -> None:
     """Fill the database with synthetic, clearly flagged data (numbers SYN-…) for load work."""
+    from .base.calendar import today
     from .demo_data import DemoDataError, demo_data
-    from .i18n import today
 
     try:
         made = demo_data(matters=matters, updates_per_matter=updates_per_matter,

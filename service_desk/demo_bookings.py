@@ -12,12 +12,12 @@ import datetime as dt
 from sqlalchemy import select
 
 from .accounts.models import User
-from .bookings.availability import zone
-from .bookings.dispatch import is_working_day
-from .bookings.models import RequestEvent, RequestStatus, ServiceRequest, Slot
-from .catalog.models import Channel, Service
+from .base.calendar import is_working_day, zone
+from .catalog.models import Channel, Service, Slot
 from .extensions import db
-from .ratings.links import completion_text, rating_url
+from .requests.history import history_add
+from .requests.models import RequestStatus, ServiceRequest
+from .requests.texts import completion_text, rating_url
 
 DEMO_REFERENCE = "DEMO0001"
 DEMO_PHONE = "13800000000"  # not a real subscriber number range we would text
@@ -63,8 +63,7 @@ def demo_completed_appointment(*, now: dt.datetime) -> tuple[ServiceRequest, str
     db.session.flush()
     for action, status, at in (("booked", RequestStatus.BOOKED, item.created_at),
                                ("completed", RequestStatus.COMPLETED, ends)):
-        db.session.add(RequestEvent(request_id=item.id, action=action, at=at, status_after=status,
-                                    actor_id=staff.id if action == "completed" else None,
-                                    unit_id=item.unit_id, note="演示数据"))
+        history_add(item, action=action, at=at, status_after=status, note="演示数据",
+                    actor=staff if action == "completed" else None)
     completion_text(request=item, service=service)
     return item, rating_url(item), True

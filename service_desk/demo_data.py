@@ -9,11 +9,11 @@ import random
 
 from sqlalchemy import func, insert, select
 
-from .bookings.models import RequestStatus, ServiceRequest, Slot
-from .catalog.models import Channel, Service, ServiceKind
+from .catalog.models import Channel, Service, ServiceKind, Slot
 from .db import utcnow
 from .extensions import db
 from .matters.models import Matter, MatterStatus, MatterUpdate, RecordOrigin, UpdateKind
+from .requests.models import RequestStatus, ServiceRequest
 from .units.models import Unit
 
 BATCH = 2000
@@ -85,7 +85,7 @@ def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
     """Past appointments on the half-hour grid of every bookable service, with their slot
     counters, so both tables are as large as years of use would make them. The coming weeks
     are left free: benchmarks book there."""
-    from .bookings.availability import zone
+    from .requests.availability import zone
 
     services = list(db.session.scalars(select(Service).where(
         Service.kind == ServiceKind.APPOINTMENT).order_by(Service.id)))
@@ -105,7 +105,7 @@ def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
             for service in services:
                 for t in times:
                     grid.append((service, dt.datetime.combine(day, t, tzinfo=tz)
-                                 .astimezone(dt.timezone.utc)))
+                                 .astimezone(dt.UTC)))
         day -= dt.timedelta(days=1)
     slot_rows, bookings, made = [], [], 0
     base = db.session.scalar(select(func.count(ServiceRequest.id))

@@ -4,19 +4,30 @@ Views call these; the API, the CLI and the pages share them, so a rule lives her
 """
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, request
 from flask_login import current_user
 
-from .accounts.models import Role
-
-if TYPE_CHECKING:  # type hints only: importing feature models here would make import cycles
-    from .accounts.models import User
-    from .matters.models import Matter
+from .extensions import login_manager
 
 F = TypeVar("F", bound=Callable)
+# the signed-in user (accounts.User) or Flask-Login's anonymous one; and the objects checked.
+# Feature models are not imported here: every feature imports this module.
+User = Any
+Matter = Any
+
+
+class Role(enum.Enum):
+    """What a staff account may do; stored on accounts.User."""
+
+    OPERATOR = "operator"
+    STAFF = "staff"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
 
 STAFF_ROLES = (Role.OPERATOR, Role.STAFF, Role.SUPERVISOR, Role.ADMIN)
 
@@ -34,8 +45,6 @@ def role_required(*roles: Role) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 if request.blueprint == "api":
                     abort(401)
-                from .extensions import login_manager
-
                 return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
@@ -225,14 +234,6 @@ def resident_may_open_booking(*, booking_phone: str, proven: Callable[[str], boo
     """A resident sees a booking only after proving its mobile number (``proven`` checks
     the number against what the resident showed: the lookup form, or a signed link)."""
     return bool(booking_phone) and proven(booking_phone)
-
-
-def resident_may_change_booking(booking, *, now) -> bool:
-    """Residents move or cancel their booking while it is booked and still ahead of them."""
-    from .bookings.models import RequestStatus
-
-    return (booking.status is RequestStatus.BOOKED and booking.starts_at is not None
-            and booking.starts_at > now)
 
 
 # ---- ratings (好差评) and rectifications of bad ratings (ratings/, rectifications/) ----

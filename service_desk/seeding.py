@@ -21,7 +21,13 @@ from .campaign.models import CampaignFigure
 from .catalog.models import Service, ServiceKind, ServiceLocation
 from .extensions import db
 from .matters.models import Matter, MatterStatus, MatterUpdate, RecordOrigin
-from .projects.models import DatePrecision, KeyProject, MilestoneKind, ProjectMilestone, ProjectStatus
+from .projects.models import (
+    DatePrecision,
+    KeyProject,
+    MilestoneKind,
+    ProjectMilestone,
+    ProjectStatus,
+)
 from .units.models import Unit, UnitKind
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"

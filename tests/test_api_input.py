@@ -44,7 +44,7 @@ def write_endpoints(reference: str):
     from service_desk.api.reports import REPORT_FIELDS
     from service_desk.api.requests import action_fields
     from service_desk.api.routes import PATCH_FIELDS
-    from service_desk.bookings.dispatch import Action
+    from service_desk.requests.lifecycle import Action
 
     out = [("POST", "/api/v1/appointments", BOOK_FIELDS),
            ("POST", f"/api/v1/appointments/{reference}/cancel", CANCEL_FIELDS),

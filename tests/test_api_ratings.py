@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from service_desk.bookings.models import RequestStatus, ServiceRequest
 from service_desk.catalog.models import OpeningHours, Service
 from service_desk.extensions import db
 from service_desk.ratings.models import Rating, RatingSource, Rectification
+from service_desk.requests.models import RequestStatus, ServiceRequest
 
 from .api_helpers import ApiClient
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from service_desk.audit.models import AuditEvent
-from service_desk.bookings.models import RequestStatus, ServiceRequest
 from service_desk.extensions import db
+from service_desk.requests.models import RequestStatus, ServiceRequest
 
 from .api_helpers import ApiClient
 

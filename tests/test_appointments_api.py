@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from service_desk.bookings.models import RequestStatus, ServiceRequest, Slot
-from service_desk.catalog.models import OpeningHours, Service
+from service_desk.catalog.models import OpeningHours, Service, Slot
 from service_desk.extensions import db
+from service_desk.requests.models import RequestStatus, ServiceRequest
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from service_desk.bookings.models import RequestEvent, RequestStatus, ServiceRequest
 from service_desk.catalog.models import OpeningHours, Service
 from service_desk.extensions import db
+from service_desk.requests.models import RequestEvent, RequestStatus, ServiceRequest
 
 from .conftest import csrf_from, login
 

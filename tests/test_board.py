@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select, update
 
+from service_desk.base.calendar import today
 from service_desk.db import utcnow
 from service_desk.extensions import db
-from service_desk.i18n import today
 from service_desk.matters.models import (
     KeyIssue,
     Matter,
@@ -390,7 +390,7 @@ def test_chart_labels_are_escaped(app, board):
 
 
 def test_bar_chart_escapes_and_shortens_long_labels(app):
-    from service_desk.board.charts import Bar, bar_chart, fit, text_width
+    from service_desk.base.charts import Bar, bar_chart, fit, text_width
 
     with app.test_request_context():
         svg = str(bar_chart([Bar("<b>", 0.5, "1 of 2"), Bar("x" * 200, 0.0, "0 of 1")],

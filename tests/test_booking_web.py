@@ -11,14 +11,15 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from service_desk.bookings.availability import free_slots, zone
-from service_desk.bookings.models import RequestEvent, RequestStatus, ServiceRequest, Slot
-from service_desk.bookings.residents import Resident
-from service_desk.bookings.services import appointment_book
-from service_desk.catalog.models import Channel, OpeningHours, Service, SpecialGroup
+from service_desk.base.calendar import zone
+from service_desk.catalog.models import Channel, OpeningHours, Service, Slot, SpecialGroup
 from service_desk.db import utcnow
 from service_desk.extensions import db
 from service_desk.notifications.models import Notification
+from service_desk.requests.appointments import appointment_book
+from service_desk.requests.availability import free_slots
+from service_desk.requests.models import RequestEvent, RequestStatus, ServiceRequest
+from service_desk.requests.residents import Resident
 
 from .conftest import csrf_from
 
@@ -564,7 +565,7 @@ def _aged(monkeypatch, seconds: int):
 
 
 def test_tampered_and_expired_links_open_nothing(app, resident, monkeypatch):
-    from service_desk.booking.tokens import done_token, manage_token
+    from service_desk.base.links import done_token, manage_token
 
     reference, done_url = book_one(app, resident)
     token = done_url.rsplit("/", 1)[1]
@@ -620,7 +621,8 @@ def test_the_calendar_file_of_a_hall_service_names_the_hall(app, resident):
 def test_the_residents_access_rules():
     from types import SimpleNamespace
 
-    from service_desk.permissions import resident_may_change_booking, resident_may_open_booking
+    from service_desk.permissions import resident_may_open_booking
+    from service_desk.requests.appointments import resident_may_change
 
     assert resident_may_open_booking(booking_phone=PHONE, proven=lambda p: p == PHONE)
     assert not resident_may_open_booking(booking_phone=PHONE, proven=lambda p: p == "13900001111")
@@ -628,8 +630,7 @@ def test_the_residents_access_rules():
     now = utcnow()
     ahead, past = now + dt.timedelta(hours=3), now - dt.timedelta(hours=3)
     booking = SimpleNamespace
-    assert resident_may_change_booking(booking(status=RequestStatus.BOOKED, starts_at=ahead), now=now)
-    assert not resident_may_change_booking(booking(status=RequestStatus.BOOKED, starts_at=past),
-                                           now=now)
+    assert resident_may_change(booking(status=RequestStatus.BOOKED, starts_at=ahead), now=now)
+    assert not resident_may_change(booking(status=RequestStatus.BOOKED, starts_at=past), now=now)
     for status in (RequestStatus.CANCELLED, RequestStatus.ARRIVED, RequestStatus.COMPLETED):
-        assert not resident_may_change_booking(booking(status=status, starts_at=ahead), now=now)
+        assert not resident_may_change(booking(status=status, starts_at=ahead), now=now)

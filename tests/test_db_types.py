@@ -17,7 +17,7 @@ def test_datetimes_come_back_aware_in_utc_whatever_zone_they_were_given_in(ctx):
     stored = db.session.scalar(select(AuditEvent))
     assert stored.at.tzinfo is not None
     assert stored.at.utcoffset() == dt.timedelta(0)
-    assert stored.at == dt.datetime(2021, 6, 1, 1, 30, tzinfo=dt.timezone.utc)
+    assert stored.at == dt.datetime(2021, 6, 1, 1, 30, tzinfo=dt.UTC)
 
 
 def test_naive_datetimes_are_refused(ctx):

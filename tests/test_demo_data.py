@@ -1,9 +1,9 @@
 """Synthetic data comes only from the generator, and is flagged as such."""
 from sqlalchemy import func, select
 
-from service_desk.bookings.models import ServiceRequest
 from service_desk.extensions import db
 from service_desk.matters.models import Matter, MatterUpdate
+from service_desk.requests.models import ServiceRequest
 
 
 def test_demo_data_is_flagged_synthetic_and_never_counted_as_the_list(ctx, runner, seeded, client):
@@ -17,7 +17,7 @@ def test_demo_data_is_flagged_synthetic_and_never_counted_as_the_list(ctx, runne
                              .where(MatterUpdate.is_synthetic.is_(True))) == 90
     assert db.session.scalar(select(func.count(ServiceRequest.id))
                              .where(ServiceRequest.is_synthetic.is_(True))) == 12
-    from service_desk.bookings.models import Slot
+    from service_desk.catalog.models import Slot
 
     assert db.session.scalar(select(func.sum(Slot.booked))) == 12  # counters match the rows
     assert all(r.slot_id and r.starts_at < r.created_at for r in db.session.scalars(

@@ -12,15 +12,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from service_desk.accounts.models import User
 from service_desk.audit.models import AuditEvent
-from service_desk.bookings.dispatch import (
+from service_desk.base.calendar import add_working_days, deadline_after, is_working_day
+from service_desk.catalog.models import Channel, Service, ServiceKind
+from service_desk.db import utcnow
+from service_desk.extensions import db
+from service_desk.notifications.models import Notification
+from service_desk.requests.eligibility import groups_of
+from service_desk.requests.errors import RequestError, StaleRequest
+from service_desk.requests.lifecycle import (
     TRANSITIONS,
     Action,
-    DispatchError,
     Satisfaction,
-    StaleRequest,
-    add_working_days,
-    deadline_after,
-    is_working_day,
     report_create,
     request_accept,
     request_callback,
@@ -29,12 +31,8 @@ from service_desk.bookings.dispatch import (
     request_resolve,
     request_return,
 )
-from service_desk.bookings.models import RequestEvent, RequestStatus, ServiceRequest
-from service_desk.bookings.residents import Resident
-from service_desk.catalog.models import Channel, Service, ServiceKind
-from service_desk.db import utcnow
-from service_desk.extensions import db
-from service_desk.notifications.models import Notification
+from service_desk.requests.models import RequestEvent, RequestStatus, ServiceRequest
+from service_desk.requests.residents import Resident
 from service_desk.units.models import Unit
 
 from .conftest import csrf_from, login
@@ -53,8 +51,10 @@ def report(app, *, service: str = "hotline", unit: str | None = None, phone: str
     with app.app_context():
         svc = db.session.scalar(select(Service).where(Service.code == service))
         target = db.session.scalar(select(Unit).where(Unit.code == unit)) if unit else None
+        groups = groups_of(svc)  # a service for some groups only: report for the first of them
         item = report_create(service=svc, resident=Resident(name=name, phone=phone,
-                                                            address="海峰路 1 号"),
+                                                            address="海峰路 1 号",
+                                                            group=groups[0] if groups else None),
                              description=description, channel=Channel.PHONE, actor=None,
                              unit=target, now=now)
         reference = item.reference
@@ -154,10 +154,10 @@ def test_the_deadline_is_six_pm_shanghai_time_on_the_last_working_day():
     dispatched = dt.datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)
     due = deadline_after(dispatched, 3, SHANGHAI)
     assert due == dt.datetime(2026, 10, 10, 18, 0, tzinfo=SHANGHAI)
-    assert due.tzinfo == dt.timezone.utc and due.hour == 10
+    assert due.tzinfo == dt.UTC and due.hour == 10
     # the local date counts, not the UTC one: 01:00 on Saturday 10 October in Shanghai (a
     # make-up working day) is still Friday the 9th in UTC
-    after_midnight = dt.datetime(2026, 10, 9, 17, 0, tzinfo=dt.timezone.utc)
+    after_midnight = dt.datetime(2026, 10, 9, 17, 0, tzinfo=dt.UTC)
     assert deadline_after(after_midnight, 1, SHANGHAI) == dt.datetime(2026, 10, 12, 18, 0,
                                                                       tzinfo=SHANGHAI)
 
@@ -166,7 +166,7 @@ def test_the_deadline_is_six_pm_shanghai_time_on_the_last_working_day():
 
 def test_reporting_dispatches_to_the_services_unit_with_a_deadline_event_audit_and_receipt(
         app, seeded):
-    now = dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Shanghai
+    now = dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
     ref = report(app, now=now)
     got = state(app, ref)
     assert got["status"] is RequestStatus.DISPATCHED and got["unit"] == "gov-service-centre"
@@ -188,16 +188,16 @@ def test_reporting_refuses_a_service_without_a_unit_unless_one_is_chosen(app, se
         db.session.add(orphan)
         db.session.commit()
         resident = Resident(name="李四", phone=PHONE)
-        with pytest.raises(DispatchError) as refused:
+        with pytest.raises(RequestError) as refused:
             report_create(service=orphan, resident=resident, description="x",
                           channel=Channel.PHONE, actor=None)
         assert refused.value.field == "unit"
         booking = db.session.scalar(select(Service).where(Service.code == "appointment"))
-        with pytest.raises(DispatchError) as wrong_kind:
+        with pytest.raises(RequestError) as wrong_kind:
             report_create(service=booking, resident=resident, description="x",
                           channel=Channel.PHONE, actor=None)
         assert wrong_kind.value.field == "service"
-        with pytest.raises(DispatchError) as empty:
+        with pytest.raises(RequestError) as empty:
             report_create(service=orphan, resident=resident, description="  ",
                           channel=Channel.PHONE, actor=None,
                           unit=db.session.scalar(select(Unit).where(Unit.code == "zone")))
@@ -207,7 +207,7 @@ def test_reporting_refuses_a_service_without_a_unit_unless_one_is_chosen(app, se
         item = report_create(service=orphan, resident=resident, description="路面塌陷",
                              channel=Channel.PHONE, actor=None,
                              unit=db.session.scalar(select(Unit).where(Unit.code == "zone")),
-                             now=dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.timezone.utc))
+                             now=dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.UTC))
         assert item.due_at == dt.datetime(2026, 10, 9, 18, 0, tzinfo=SHANGHAI)  # 2 working days
         db.session.rollback()
 
@@ -243,7 +243,7 @@ def test_every_transition_not_in_the_table_is_refused_and_changes_nothing(app, s
             for action in Action:
                 if action in TRANSITIONS.get(status, ()):
                     continue
-                with pytest.raises(DispatchError) as exc:
+                with pytest.raises(RequestError) as exc:
                     _call(action, item, service, unit)
                 assert str(exc.value.message)  # a message in words
                 db.session.rollback()

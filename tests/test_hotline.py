@@ -7,12 +7,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from service_desk.bookings.availability import free_slots
-from service_desk.bookings.models import CallLog, RequestStatus, ServiceRequest
+from service_desk.base.calendar import today
 from service_desk.catalog.models import Channel, OpeningHours, Service
 from service_desk.db import utcnow
 from service_desk.extensions import db
-from service_desk.i18n import today
+from service_desk.requests.availability import free_slots
+from service_desk.requests.models import CallLog, RequestStatus, ServiceRequest
 
 from .conftest import csrf_from
 from .test_dispatch import MASKED, PHONE, People, audits, report, state, user_id

@@ -14,8 +14,14 @@ from sqlalchemy import func, select
 from service_desk.audit.models import AuditEvent
 from service_desk.extensions import db
 from service_desk.ledger.layout import HEADERS
-from service_desk.matters.models import (KeyIssue, Matter, MatterStatus, MatterUpdate,
-                                         RecordOrigin, UpdateKind)
+from service_desk.matters.models import (
+    KeyIssue,
+    Matter,
+    MatterStatus,
+    MatterUpdate,
+    RecordOrigin,
+    UpdateKind,
+)
 from service_desk.units.models import Unit
 
 from .conftest import csrf_from, login
@@ -158,7 +164,7 @@ def test_xlsx_export_has_the_offices_columns_real_dates_and_a_filter(app, superv
 def test_export_takes_the_list_filters(app, supervisor):
     _set(app, "S05", status=MatterStatus.IN_PROGRESS, progress=40,
          deadline=dt.date(2000, 1, 1))
-    numbers = lambda book: [r[0] for r in _cells(book.active)[1:]]  # noqa: E731
+    numbers = lambda book: [r[0] for r in _cells(book.active)[1:]]
     assert numbers(_export(supervisor, "?unit=gov-service-centre")) == ["S03"]
     assert numbers(_export(supervisor, "?unit=finance-bureau")) == ["S08"]  # co-unit counts
     assert numbers(_export(supervisor, "?overdue=1")) == ["S05"]
@@ -360,7 +366,7 @@ def test_a_csv_in_gb18030_with_chinese_dates_imports(app, supervisor):
 
 
 def test_completed_in_the_file_means_100_and_sets_the_completion_date(app, supervisor):
-    from service_desk.i18n import today
+    from service_desk.base.calendar import today
 
     _set(app, "S03", status=MatterStatus.IN_PROGRESS, progress=50, completed_on=None)
     data = _workbook([_row("S03", "开通便民热线,提供服务预约和上门服务", status="已完成")])

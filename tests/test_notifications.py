@@ -21,14 +21,13 @@ from sqlalchemy import func, select
 
 from service_desk.accounts.models import User
 from service_desk.audit.models import AuditEvent
+from service_desk.base.calendar import today as local_today
 from service_desk.extensions import db
-from service_desk.i18n import today as local_today
 from service_desk.matters.models import Matter, MatterStatus, RecordOrigin, SupervisionNotice
-from service_desk.notifications import sender
-from service_desk.notifications import services as notification_services
+from service_desk.matters.reminders import Kind, queue_reminders
+from service_desk.notifications import outbox, sender
 from service_desk.notifications.models import Notification, NotificationStatus
 from service_desk.notifications.sender import MAX_ATTEMPTS, send_pending
-from service_desk.notifications.services import queue_reminders
 from service_desk.units.models import Unit
 
 from .conftest import login
@@ -514,7 +513,7 @@ def test_a_run_that_lost_the_race_skips_rows_already_queued(app, seeded, make_us
     _staff(app, make_user, "centre", email=CENTRE_MAIL)
     _set_matter(app, "S03", deadline=MONDAY + dt.timedelta(days=3))
     assert _queue(app, MONDAY) == 1
-    monkeypatch.setattr(notification_services, "_existing_keys", lambda keys: set())
+    monkeypatch.setattr(outbox, "_existing_keys", lambda keys: set())
     assert _queue(app, MONDAY) == 0
     assert len(_rows(app)) == 1
 
@@ -588,3 +587,25 @@ def test_queueing_issues_the_same_number_of_statements_for_3_and_30_items(
 
     assert (queued_3, queued_30) == (2 * 3 + 2, 2 * 30 + 2)
     assert statements_3 == statements_30 <= 5
+
+
+def test_the_outbox_page_names_every_reminder_kind():
+    """The outbox imports no feature, so it names their kinds by the stored string."""
+    from service_desk.notifications.routes import KIND_LABELS
+    from service_desk.supervision.services import NOTICE_ISSUED
+
+    kinds = [Kind.DUE_SOON, Kind.OVERDUE, Kind.NOTICE_REPLY_DUE, Kind.NOTICE_LATE, NOTICE_ISSUED]
+    assert all(kind in KIND_LABELS for kind in kinds)
+
+
+def test_queue_text_and_queue_mail_add_one_row_each(app):
+    from service_desk.notifications.outbox import queue_mail, queue_text
+
+    with app.app_context():
+        queue_text(kind="t", phone="13800000000", subject="s", body="b", dedupe_key="t:1")
+        queue_mail(kind="m", to="a@example.org", subject="s", body="b", dedupe_key="m:1")
+        db.session.commit()
+        rows = db.session.scalars(select(Notification).order_by(Notification.kind)).all()
+        assert [(r.kind, r.recipient, r.status) for r in rows] == [
+            ("m", "a@example.org", NotificationStatus.PENDING),
+            ("t", "sms:13800000000", NotificationStatus.PENDING)]

@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 
 from service_desk.accounts.models import ApiKey
 from service_desk.audit.models import AuditEvent
-from service_desk.bookings.models import RequestStatus, ServiceRequest
 from service_desk.catalog.models import Channel
 from service_desk.db import utcnow
 from service_desk.extensions import db
+from service_desk.requests.models import RequestStatus, ServiceRequest
 from service_desk.units.models import Unit
 
 from .test_dispatch import act, report, signed_in

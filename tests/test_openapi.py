@@ -9,9 +9,9 @@ from openapi_core.validation.response.exceptions import InvalidData
 from openapi_spec_validator import validate
 from sqlalchemy import select
 
-from service_desk.bookings.models import RequestStatus, ServiceRequest
 from service_desk.catalog.models import OpeningHours, Service
 from service_desk.extensions import db
+from service_desk.requests.models import RequestStatus, ServiceRequest
 
 from .api_helpers import DOCUMENT, ApiClient, validate_response
 

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from service_desk.accounts.models import User
 from service_desk.audit.models import AuditEvent
-from service_desk.bookings.dispatch import add_working_days
-from service_desk.bookings.models import RequestEvent, RequestStatus, ServiceRequest
+from service_desk.base.calendar import add_working_days
 from service_desk.catalog.models import Channel, Service
 from service_desk.extensions import db
 from service_desk.ratings.models import Rating, RatingSource, Rectification, RectificationStatus
@@ -27,6 +26,7 @@ from service_desk.ratings.services import (
     rectification_decide,
 )
 from service_desk.ratings.stats import StatsFilter, rating_figures
+from service_desk.requests.models import RequestEvent, RequestStatus, ServiceRequest
 from service_desk.units.models import Unit
 
 UTC = dt.UTC

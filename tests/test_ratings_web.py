@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import func, select, update
 
 from service_desk.accounts.models import User
-from service_desk.bookings.dispatch import add_working_days, deadline_after
-from service_desk.bookings.models import RequestStatus
+from service_desk.base.calendar import add_working_days, deadline_after
+from service_desk.base.links import rating_token
 from service_desk.catalog.models import Channel, Service
 from service_desk.extensions import db
 from service_desk.notifications.models import Notification
 from service_desk.ratings.models import Rating, RatingSource, Rectification, RectificationStatus
 from service_desk.ratings.services import rectification_callback, rectification_close
-from service_desk.ratings.tokens import rating_token
+from service_desk.requests.models import RequestStatus
 from service_desk.units.models import Unit
 
 from .conftest import csrf_from, login
@@ -135,7 +135,7 @@ def test_a_bad_rating_from_the_link_is_stored_with_who_served_and_opens_a_rectif
     assert "等了很久" in thanks
     assert "will call you back within 5 working days" in thanks
     with app.test_request_context("/", headers={"Cookie": "lang=en"}):
-        from service_desk.booking.display import when
+        from service_desk.base.display import when
 
         assert when(rect.due_at, None) in thanks  # the deadline in Shanghai time, in words
 

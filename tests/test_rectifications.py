@@ -11,13 +11,13 @@ from sqlalchemy import select, update
 
 from service_desk.accounts.models import User
 from service_desk.audit.models import AuditEvent
-from service_desk.bookings.models import RequestEvent, RequestStatus, ServiceRequest
 from service_desk.catalog.models import Channel, Service
 from service_desk.db import utcnow
 from service_desk.extensions import db
 from service_desk.ratings.models import Rating, RatingSource, Rectification, RectificationStatus
 from service_desk.ratings.services import fix_rate, rating_give, rectification_callback
 from service_desk.ratings.stats import rating_figures
+from service_desk.requests.models import RequestEvent, RequestStatus, ServiceRequest
 from service_desk.units.models import Unit
 
 from .conftest import csrf_from, login

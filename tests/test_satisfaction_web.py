@@ -15,10 +15,9 @@ from sqlalchemy import select
 
 from service_desk.accounts.models import User
 from service_desk.audit.models import AuditEvent
-from service_desk.bookings.models import RequestStatus, ServiceRequest
+from service_desk.base.calendar import today
 from service_desk.catalog.models import Channel, Service
 from service_desk.extensions import db
-from service_desk.i18n import today
 from service_desk.ratings.models import Rating, RatingSource, Rectification
 from service_desk.ratings.services import (
     rating_give,
@@ -26,6 +25,7 @@ from service_desk.ratings.services import (
     rectification_callback,
     rectification_decide,
 )
+from service_desk.requests.models import RequestStatus, ServiceRequest
 from service_desk.satisfaction.forms import add_months, month_key, month_start
 from service_desk.units.models import Unit
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from service_desk.accounts.models import User
 from service_desk.audit.models import AuditEvent
-from service_desk.bookings.models import RequestEvent, RequestStatus, ServiceRequest, Slot
-from service_desk.catalog.models import Channel, Service, SpecialGroup
+from service_desk.catalog.models import Channel, Service, Slot, SpecialGroup
 from service_desk.extensions import db
+from service_desk.requests.models import RequestEvent, RequestStatus, ServiceRequest
 from service_desk.units.models import Unit
 
 from .conftest import PASSWORD, csrf_from, login
@@ -160,7 +160,7 @@ def test_the_day_shows_needs_masked_phone_and_group_with_home_visits_apart(app, 
 
 def test_the_day_defaults_to_today_in_shanghai_and_orders_by_time(app, staff):
     with app.app_context():
-        from service_desk.i18n import today
+        from service_desk.base.calendar import today
 
         local_today = today()
     add_booking(app, reference="LATER222", start=_at(local_today, 15), name="下午的人")
@@ -426,7 +426,7 @@ def test_a_race_caught_at_flush_is_refused_too(app, staff, monkeypatch):
     add_booking(app, reference="REF22222", start=_at(DAY, 10))
     from sqlalchemy import update
 
-    from service_desk.schedule import services
+    from service_desk.requests import appointments as services
 
     original = services.booking_mark
 
@@ -464,11 +464,11 @@ def bookable(app, seeded):
 
 
 def test_cancelling_frees_the_place_in_the_slot(app, people, bookable, client):
-    from service_desk.bookings.availability import free_slots
-    from service_desk.bookings.residents import Resident
-    from service_desk.bookings.services import appointment_book
+    from service_desk.base.calendar import today
     from service_desk.db import utcnow
-    from service_desk.i18n import today
+    from service_desk.requests.appointments import appointment_book
+    from service_desk.requests.availability import free_slots
+    from service_desk.requests.residents import Resident
 
     with app.test_request_context():
         service = db.session.scalar(select(Service).where(Service.code == "appointment"))

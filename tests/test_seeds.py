@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import yaml
@@ -35,9 +36,21 @@ def quotes(node):
             yield from quotes(item)
 
 
+def _article() -> str:
+    """The source article, which lies beside the clone in ../shared/source/ on CI only. A fresh
+    clone skips the quote check with the reason; CI (SERVICE_DESK_REQUIRE_ARTICLE=1, set by
+    .ci/run) fails instead, so the check cannot silently stop running there."""
+    if not ARTICLE.exists():
+        reason = f"the source article is not beside this clone ({ARTICLE})"
+        if os.environ.get("SERVICE_DESK_REQUIRE_ARTICLE") == "1":
+            pytest.fail(reason + ", and SERVICE_DESK_REQUIRE_ARTICLE=1 requires it")
+        pytest.skip(reason + ": the quotes are checked on CI")
+    return ARTICLE.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("name", SEED_FILES)
 def test_every_seeded_quote_occurs_verbatim_in_the_article(name):
-    article = ARTICLE.read_text(encoding="utf-8")
+    article = _article()
     records = read_seed(name)
     assert records, f"{name} is empty"
     found = list(quotes(records))

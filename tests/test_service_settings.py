@@ -1,5 +1,5 @@
 """Administrators set each service's booking rules, weekly hours and closures in the UI, and
-the booking core (bookings.availability.free_slots) offers exactly what they set."""
+the booking core (requests.availability.free_slots) offers exactly what they set."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from service_desk.audit.models import AuditEvent
-from service_desk.bookings.availability import free_slots
 from service_desk.catalog.models import Closure, OpeningHours, Service
 from service_desk.extensions import db
+from service_desk.requests.availability import free_slots
 
 from .conftest import csrf_from, login
 
@@ -277,8 +277,8 @@ def test_a_change_of_hours_alone_also_makes_a_form_stale(app, admin):
 def test_two_saves_at_once_cannot_both_pass_the_fingerprint_check(app, seeded, make_user):
     """The first save holds the service row until it commits; the second then sees its change."""
     from service_desk.accounts.models import User
-    from service_desk.settings.queries import fingerprint, hours_of, snapshot
-    from service_desk.settings.services import PeriodInput, StaleSettings, service_settings_save
+    from service_desk.catalog.queries import fingerprint, hours_of, snapshot
+    from service_desk.catalog.services import PeriodInput, StaleSettings, service_settings_save
     from service_desk.units.models import Unit
 
     make_user("admin", username="boss")
@@ -372,9 +372,9 @@ def test_a_closure_closes_the_day_and_removing_it_opens_it_again(app, admin):
 
 
 def test_closing_a_day_with_bookings_warns_that_they_were_not_cancelled(app, admin):
-    from service_desk.bookings.residents import Resident
-    from service_desk.bookings.services import appointment_book
     from service_desk.catalog.models import Channel, SpecialGroup
+    from service_desk.requests.appointments import appointment_book
+    from service_desk.requests.residents import Resident
 
     admin.set_cookie("lang", "en")
     save(admin, "appointment", hours=WEEK_WITH_LUNCH, **appointment_settings())

@@ -10,8 +10,16 @@ from sqlalchemy import select
 from service_desk.accounts.models import User
 from service_desk.audit.models import AuditEvent
 from service_desk.extensions import db
-from service_desk.matters.models import (Attachment, DeadlineExtension, ExtensionStatus, Matter,
-                                         MatterStatus, MatterUpdate, SupervisionNotice, UpdateKind)
+from service_desk.matters.models import (
+    Attachment,
+    DeadlineExtension,
+    ExtensionStatus,
+    Matter,
+    MatterStatus,
+    MatterUpdate,
+    SupervisionNotice,
+    UpdateKind,
+)
 from service_desk.notifications.models import Notification
 from service_desk.units.models import Unit
 

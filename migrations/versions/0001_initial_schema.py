@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-29 04:07:03.292472
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import service_desk.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -5,11 +5,10 @@ Revises: 0001
 Create Date: 2026-11-29 04:18:17.145892
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import service_desk.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0002'

@@ -5,11 +5,10 @@ Revises: 0002
 Create Date: 2026-11-29 04:51:10.068303
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import service_desk.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0003'

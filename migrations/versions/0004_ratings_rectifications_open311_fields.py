@@ -6,11 +6,10 @@ Revises: 0003
 Create Date: 2026-11-29 06:32:08.129162
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import service_desk.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0004'

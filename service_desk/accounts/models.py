@@ -2,22 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import enum_type, utcnow
 from ..extensions import db
+from ..permissions import Role
 from ..units.models import Unit
-
-
-class Role(enum.Enum):
-    OPERATOR = "operator"
-    STAFF = "staff"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
 
 
 class User(db.Model):
@@ -29,20 +21,20 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[Optional[str]] = mapped_column(String(100))
+    display_name: Mapped[str | None] = mapped_column(String(100))
     # where reminders go (notification outbox); optional
-    email: Mapped[Optional[str]] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role))
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     # bumped on logout, password change or deactivation: every older session stops working
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[Optional[dt.datetime]]
-    last_login_at: Mapped[Optional[dt.datetime]]
+    locked_until: Mapped[dt.datetime | None]
+    last_login_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    unit: Mapped[Optional[Unit]] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
 
     # Flask-Login protocol
     @property
@@ -69,10 +61,10 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # what the token is for (a script, a dashboard), shown when listing and revoking
-    label: Mapped[Optional[str]] = mapped_column(String(100))
+    label: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    last_used_at: Mapped[Optional[dt.datetime]]
-    revoked_at: Mapped[Optional[dt.datetime]]
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -86,4 +78,4 @@ class ApiKey(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[Optional[dt.datetime]]
+    revoked_at: Mapped[dt.datetime | None]

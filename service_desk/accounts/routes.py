@@ -1,36 +1,21 @@
 """Login and logout views."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, gettext as _
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..base.limits import login_limit
+from ..base.links import safe_next
 from ..extensions import db, limiter
 from . import bp
 from .forms import LoginForm
 from .services import authenticate, end_sessions
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: never an absolute URL, //host, or a backslash trick."""
-    if not target:
-        return url_for("main.home")
-    target = target.strip()
-    parts = urlsplit(target)
-    if (parts.scheme or parts.netloc or not target.startswith("/")
-            or target.startswith("//") or "\\" in target):
-        return url_for("main.home")
-    return target
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

@@ -5,41 +5,34 @@ everyone's. A token acts as its account (role and unit), so it needs no scope of
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from ..base.paging import Page, page_arg, paginate
 from ..extensions import db
+from ..permissions import can_revoke_token, can_see_all_tokens
 from . import bp
 from .forms import TokenCreateForm, TokenRevokeForm
 from .models import ApiToken
 from .services import token_create, token_revoke
 
-# permissions.py imports accounts.models, so this package imports it (and the ledger's Page)
-# when called, not at import time; every role may hold tokens, so login_required suffices.
+# every role may hold tokens, so login_required suffices for the pages
 
-def _tokens_page():
+def _tokens_page() -> Page:
     """Newest first: the signed-in user's tokens, or everyone's for administrators."""
-    from ..matters.queries import Page
-    from ..permissions import can_see_all_tokens
-
     stmt = select(ApiToken).options(joinedload(ApiToken.user))
     count = select(func.count(ApiToken.id))
     if not can_see_all_tokens(current_user):
         stmt = stmt.where(ApiToken.user_id == current_user.id)
         count = count.where(ApiToken.user_id == current_user.id)
-    per_page = current_app.config["PAGE_SIZE"]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    items = list(db.session.scalars(stmt.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-                                    .limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, total=db.session.scalar(count) or 0, page=page, per_page=per_page)
+    return paginate(stmt.order_by(ApiToken.created_at.desc(), ApiToken.id.desc()),
+                    count=count, page=page_arg(), per_page=current_app.config["PAGE_SIZE"])
 
 
 def _render(form: TokenCreateForm, *, new_token: str | None = None, status: int = 200):
-    from ..permissions import can_see_all_tokens
-
     return render_template("accounts/tokens.html", form=form, page=_tokens_page(),
                            new_token=new_token, revoke_form=TokenRevokeForm(formdata=None),
                            all_accounts=can_see_all_tokens(current_user)), \
@@ -68,8 +61,6 @@ def token_new():
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def token_revoke_view(token_id: int):
-    from ..permissions import can_revoke_token
-
     token = db.session.get(ApiToken, token_id)
     if token is None or not can_revoke_token(current_user, token):
         abort(404)  # another account's token: not even its existence

@@ -7,23 +7,19 @@ from flask import jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..bookings.availability import free_slots
-from ..bookings.models import ServiceRequest
-from ..bookings.residents import ResidentError, normalise_mobile, resident_check
-from ..bookings.services import (
-    BookingError,
-    SlotTaken,
-    appointment_book,
-    appointment_cancel,
-    appointment_reschedule,
-    find_booking,
-)
+from ..base.calendar import today
+from ..base.limits import lookup_limit, new_booking_limit, read_limit
+from ..base.phones import mask_phone, normalise_mobile
 from ..catalog.models import Channel, Service, ServiceKind
 from ..db import utcnow
 from ..extensions import db, limiter
-from ..i18n import mask_phone, today
+from ..requests.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from ..requests.availability import free_slots
+from ..requests.errors import RequestError, SlotTaken
+from ..requests.models import ServiceRequest
+from ..requests.references import find_booking
+from ..requests.residents import ResidentError, resident_check
 from . import bp
-from .auth import lookup_limit, read_limit, write_limit
 from .body import ApiProblem, Field, invalid, json_body
 
 MAX_RANGE_DAYS = 62
@@ -133,7 +129,7 @@ RESCHEDULE_FIELDS = {"phone": PHONE, "start": START}
 
 
 @bp.post("/appointments")
-@limiter.limit(write_limit)
+@new_booking_limit
 def book():
     body = json_body(BOOK_FIELDS)
     fields: dict[str, str] = {}
@@ -161,7 +157,7 @@ def book():
     except SlotTaken as exc:
         db.session.rollback()
         return _taken(exc)
-    except BookingError as exc:
+    except RequestError as exc:
         db.session.rollback()
         raise invalid({exc.field: exc.message} if exc.field else {}, str(exc.message)) from None
     return jsonify(appointment_json(item, service)), 201
@@ -193,7 +189,7 @@ def cancel(reference: str):
     except StaleDataError:
         db.session.rollback()
         raise ApiProblem(409, "conflict", "this booking changed meanwhile; look it up again") from None
-    except BookingError as exc:
+    except RequestError as exc:
         db.session.rollback()
         raise ApiProblem(409, "not_active", str(exc.message)) from None
     return jsonify(appointment_json(item, service))
@@ -216,7 +212,7 @@ def reschedule(reference: str):
     except StaleDataError:
         db.session.rollback()
         raise ApiProblem(409, "conflict", "this booking changed meanwhile; look it up again") from None
-    except BookingError as exc:
+    except RequestError as exc:
         db.session.rollback()
         if exc.field is None:
             raise ApiProblem(409, "not_active", str(exc.message)) from None

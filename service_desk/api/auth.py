@@ -1,7 +1,7 @@
 """Bearer tokens for staff API calls, and the rate limits of the public endpoints."""
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_login import current_user
 
 from ..accounts.services import user_for_token
@@ -31,19 +31,3 @@ def bearer_user():
         raise ApiProblem(401, "unauthorized", "a valid bearer token is required",
                          headers={"WWW-Authenticate": 'Bearer realm="service-desk"'})
     return user
-
-
-# Flask-Limiter reads these per request, so tests and operators can change them in config;
-# counters live in RATELIMIT_STORAGE_URI (SERVICE_DESK_RATELIMIT_STORAGE_URI), shared by
-# every process that points at the same Redis.
-
-def read_limit() -> str:
-    return current_app.config["API_READ_RATE_LIMIT"]
-
-
-def write_limit() -> str:
-    return current_app.config["API_WRITE_RATE_LIMIT"]
-
-
-def lookup_limit() -> str:
-    return current_app.config["LOOKUP_RATE_LIMIT"]

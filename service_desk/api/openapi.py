@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..bookings.dispatch import Action
+from ..requests.lifecycle import Action
 from . import bp
 from .appointments import BOOK_FIELDS, CANCEL_FIELDS, RESCHEDULE_FIELDS
 from .body import schema_of

@@ -2,7 +2,7 @@
 so a field added to a serializer without documenting it fails the OpenAPI tests."""
 from __future__ import annotations
 
-from ..bookings.dispatch import Action
+from ..requests.lifecycle import Action
 
 
 def ref(name: str) -> dict:

@@ -10,6 +10,7 @@ from flask import jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..base.limits import read_limit, write_limit
 from ..catalog.models import Channel, Service
 from ..extensions import db, limiter
 from ..permissions import may_rate_as_resident
@@ -19,7 +20,7 @@ from ..ratings.stats import StatsFilter, rating_figures
 from ..units.models import Unit
 from . import bp
 from .appointments import PHONE, own_booking
-from .auth import api_user, read_limit, write_limit
+from .auth import api_user
 from .body import ApiProblem, Field, invalid, json_body
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

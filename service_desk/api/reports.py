@@ -4,17 +4,18 @@ from __future__ import annotations
 from flask import jsonify, request
 from sqlalchemy import select
 
-from ..bookings.dispatch import MAX_TEXT, DispatchError, report_create
-from ..bookings.models import ServiceRequest
-from ..bookings.residents import ResidentError, normalise_mobile, resident_check
-from ..bookings.services import find_booking
+from ..base.limits import lookup_limit, write_limit
+from ..base.phones import mask_phone, normalise_mobile
 from ..catalog.models import Service, ServiceKind
 from ..extensions import db, limiter
-from ..i18n import mask_phone
+from ..requests.errors import RequestError
+from ..requests.lifecycle import MAX_TEXT, report_create
+from ..requests.models import ServiceRequest
+from ..requests.references import find_booking
+from ..requests.residents import ResidentError, resident_check
 from ..units.models import Unit
 from . import bp
 from .appointments import API_CHANNELS
-from .auth import lookup_limit, write_limit
 from .body import ApiProblem, Field, invalid, json_body
 
 REPORT_FIELDS = {
@@ -71,7 +72,7 @@ def report():
         item = report_create(service=service, resident=resident, description=body["description"],
                              channel=channel, actor=None, unit=unit)
         db.session.commit()
-    except DispatchError as exc:
+    except RequestError as exc:
         db.session.rollback()
         raise invalid({exc.field: exc.message} if exc.field else {}, str(exc.message)) from None
     return jsonify(report_json(item, service, db.session.get(Unit, item.unit_id))), 201

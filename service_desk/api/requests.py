@@ -7,12 +7,20 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role
-from ..bookings.dispatch import (
+from ..db import utcnow
+from ..extensions import db
+from ..permissions import (
+    can_call_back_request,
+    can_list_requests,
+    can_reassign_request,
+    can_view_request,
+    can_work_request,
+)
+from ..requests.errors import RequestError, StaleRequest
+from ..requests.lifecycle import (
     LIFECYCLE_STATUSES,
     Action,
-    DispatchError,
     Satisfaction,
-    StaleRequest,
     action_check,
     allowed_actions,
     callback_parts,
@@ -23,22 +31,13 @@ from ..bookings.dispatch import (
     request_resolve,
     request_return,
 )
-from ..bookings.models import RequestStatus, ServiceRequest
-from ..db import utcnow
-from ..dispatch.queries import (
+from ..requests.models import RequestStatus, ServiceRequest
+from ..requests.queries import (
     STAFF_STATUSES,
     RequestFilters,
     request_detail,
     request_history,
     requests_page,
-)
-from ..extensions import db
-from ..permissions import (
-    can_call_back_request,
-    can_list_requests,
-    can_reassign_request,
-    can_view_request,
-    can_work_request,
 )
 from ..units.models import Unit
 from . import bp
@@ -156,14 +155,14 @@ def _apply(action: Action, item: ServiceRequest, user, body: dict, expected: int
     elif action is Action.REASSIGN:
         unit = db.session.scalar(select(Unit).where(Unit.code == body["unit"]))
         if unit is None:
-            raise DispatchError("unknown unit", "unit")
+            raise RequestError("unknown unit", "unit")
         request_reassign(request=item, service=item.service, unit=unit, actor=user,
                          note=body.get("note"), expected_version=expected)
     elif action is Action.CALLBACK:
         try:
             answer = Satisfaction(body["satisfaction"])
         except ValueError:
-            raise DispatchError("one of " + ", ".join(s.value for s in Satisfaction),
+            raise RequestError("one of " + ", ".join(s.value for s in Satisfaction),
                                 "satisfaction") from None
         request_callback(request=item, actor=user, satisfaction=answer, note=body["note"],
                          expected_version=expected)
@@ -184,7 +183,7 @@ def act(reference: str, action: Action):
         action_check(item, action, version)
     except StaleRequest:
         raise stale(_json(item, user), item.version, by_header=by_header) from None
-    except DispatchError as exc:
+    except RequestError as exc:
         raise ApiProblem(409, "not_allowed", str(exc.message),
                          extra={"current": _json(item, user)}) from None
     try:
@@ -194,7 +193,7 @@ def act(reference: str, action: Action):
         db.session.rollback()
         current = _found(reference, user)
         raise stale(_json(current, user), current.version, by_header=by_header) from None
-    except DispatchError as exc:
+    except RequestError as exc:
         db.session.rollback()
         if exc.field:
             raise ApiProblem(422, "invalid_fields", str(exc.message),

@@ -6,15 +6,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..base.calendar import today
+from ..base.limits import read_limit
 from ..extensions import db, limiter
-from ..i18n import today
 from ..matters.models import KeyIssue, Matter, MatterStatus
 from ..matters.queries import MatterFilters, matter_detail, matters_page
 from ..matters.services import MatterError, StaleEdit, matter_update
 from ..permissions import STAFF_ROLES, can_note_matter, can_update_matter, can_view_matter, has_role
 from ..units.models import Unit
 from . import bp
-from .auth import api_user, bearer_user, read_limit
+from .auth import api_user, bearer_user
 from .body import ApiProblem, Field, invalid, json_body
 from .conditional import expected_version, stale, with_etag
 from .serialize import key_issue_json, matter_json, unit_json

@@ -1,11 +1,12 @@
 """JSON shapes of the API (times ISO 8601 with offset)."""
 from __future__ import annotations
 
-from ..bookings.models import ServiceRequest
-from ..dispatch.queries import is_overdue as is_request_overdue
-from ..i18n import mask_phone, today
+from ..base.calendar import today
+from ..base.phones import mask_phone
 from ..matters.models import KeyIssue, Matter
 from ..matters.queries import is_overdue
+from ..requests.lifecycle import is_overdue as is_request_overdue
+from ..requests.models import ServiceRequest
 from ..units.models import Unit
 
 

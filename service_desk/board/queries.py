@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, case, extract, func, select
 
+from ..base.paging import Page, paginate
 from ..campaign.models import CampaignFigure
 from ..extensions import db
 from ..matters.models import KeyIssue, Matter, MatterStatus, MatterUpdate, matter_co_units
-from ..matters.queries import Page
-from ..matters.queries import _overdue_clause as overdue_clause
+from ..matters.queries import overdue_clause
 from ..ratings.stats import Figures, Row, StatsFilter, monthly_figures
 from ..units.models import Unit
 
@@ -264,19 +264,19 @@ def items_page(filters: BoardFilters, *, today: dt.date, page: int, per_page: in
     """Public items, overdue first, then by deadline (none last), then number.
 
     Three statements: the count, the page, the latest public note of each item on the page.
-    A page past the end shows the last page.
+    A page past the end shows the last page (two statements more).
     """
     where = _conditions(filters, today)
-    total = db.session.scalar(select(func.count(Matter.id)).where(*where)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
     order = (case((overdue_clause(today), 0), else_=1),
              case((Matter.deadline.is_(None), 1), else_=0), Matter.deadline, Matter.number)
-    rows = db.session.execute(_items_select().where(*where).order_by(*order)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    notes = latest_public_notes([r[0] for r in rows])
-    items = [_item(r, latest_note=notes.get(r[0])) for r in rows]
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    stmt = _items_select().where(*where).order_by(*order)
+    count = select(func.count(Matter.id)).where(*where)
+    found = paginate(stmt, page=page, per_page=per_page, count=count, rows=True)
+    if found.page > found.pages:  # only a stale or hand-made link lands past the end
+        found = paginate(stmt, page=found.pages, per_page=per_page, count=count, rows=True)
+    notes = latest_public_notes([r[0] for r in found.items])
+    found.items = [_item(r, latest_note=notes.get(r[0])) for r in found.items]
+    return found
 
 
 def public_item(number: str) -> PublicItem | None:

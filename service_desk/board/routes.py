@@ -1,23 +1,22 @@
 """The public progress board: thin views over board.queries, no login, no personal data."""
 from __future__ import annotations
 
-import datetime as dt
-
-from babel.dates import format_skeleton
 from flask import Response, abort, current_app, render_template, request, session
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..i18n import elder_mode, today
+from ..base.calendar import today
+from ..base.charts import ELDER_WIDTH, WIDTH
+from ..base.paging import page_arg
+from ..i18n import elder_mode
 from ..matters.forms import STATUS_LABELS
 from ..matters.queries import is_due_soon, is_overdue, status_from_arg
 from ..permissions import is_on_public_board
 from ..ratings.stats import EVALUATION_TARGET, GOOD_RATING_TARGET
 from ..satisfaction.charts import trend_chart
-from ..satisfaction.display import good_levels_text, month_series, percent
+from ..satisfaction.display import good_levels_text, localized, month_label, month_series, percent
 from . import bp
-from .charts import ELDER_WIDTH, WIDTH, completions_chart, unit_progress_chart
+from .charts import completions_chart, unit_progress_chart
 from .queries import (
     NONE,
     BoardFilters,
@@ -50,17 +49,6 @@ def cache_briefly(response: Response) -> Response:
         response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
         response.vary.add("Cookie")
     return response
-
-
-def localized(zh: str | None, en: str | None) -> str:
-    """The English name when the page is in English and one exists, else the Chinese one."""
-    if en and str(get_locale()).startswith("en"):
-        return en
-    return zh or ""
-
-
-def month_label(month: dt.date) -> str:
-    return format_skeleton("yMMM", month, locale=get_locale())
 
 
 def unit_label(group: GroupRow) -> str:
@@ -101,8 +89,7 @@ def index():
     key_issues = progress_by_key_issue(today=now)
     months = completions_by_month()
     chart_width = ELDER_WIDTH if elder_mode() else WIDTH
-    page = items_page(filters, today=now, page=max(1, request.args.get("page", 1, type=int) or 1),
-                      per_page=current_app.config["PAGE_SIZE"])
+    page = items_page(filters, today=now, page=page_arg(), per_page=current_app.config["PAGE_SIZE"])
     ratings = public_ratings(today=now)
     rating_points = month_series(ratings.months)
     return render_template(

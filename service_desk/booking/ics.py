@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from icalendar import Calendar, Event
 
-from ..bookings.models import RequestStatus, ServiceRequest
 from ..db import utcnow
+from ..requests.models import RequestStatus, ServiceRequest
 
 
 def booking_ics(item: ServiceRequest, *, summary: str, location: str, description: str) -> bytes:

@@ -2,25 +2,27 @@
 cancel it. Pages after the lookup open with a signed link valid for an hour (tokens.py)."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..bookings.models import RequestStatus, ServiceRequest
-from ..bookings.services import (
-    BookingError,
-    SlotTaken,
-    appointment_cancel,
-    appointment_reschedule,
-    find_booking,
-    next_free,
-)
+from ..base.forms import LookupForm, lookup_checked
+from ..base.limits import lookup_limit
+from ..base.links import LinkError, done_token, manage_reference, manage_token, phone_matches
 from ..catalog.models import Channel, Service
 from ..db import utcnow
 from ..extensions import db, limiter
-from ..permissions import resident_may_change_booking, resident_may_open_booking
+from ..permissions import resident_may_open_booking
+from ..requests.appointments import (
+    appointment_cancel,
+    appointment_reschedule,
+    next_free,
+    resident_may_change,
+)
+from ..requests.errors import RequestError, SlotTaken
+from ..requests.models import RequestStatus, ServiceRequest
+from ..requests.references import find_booking
 from . import bp
-from .forms import LookupForm, lookup_checked
 from .steps import (
     appointment,
     days_page,
@@ -31,15 +33,10 @@ from .steps import (
     taken_page,
     times_page,
 )
-from .tokens import LinkError, done_token, manage_reference, manage_token, phone_matches
-
-
-def _lookup_limit() -> str:
-    return current_app.config["LOOKUP_RATE_LIMIT"]
 
 
 @bp.route("/my-booking", methods=["GET", "POST"])
-@limiter.limit(_lookup_limit, methods=["POST"])
+@limiter.limit(lookup_limit, methods=["POST"])
 def lookup():
     """The same answer for an unknown reference and a wrong mobile number."""
     form = LookupForm()
@@ -69,7 +66,8 @@ def _managed(token: str) -> tuple[ServiceRequest, Service]:
 
 
 def _changeable(item: ServiceRequest) -> bool:
-    return resident_may_change_booking(item, now=utcnow())
+    """Whether to offer the change buttons; the services enforce the same rule on POST."""
+    return resident_may_change(item, now=utcnow())
 
 
 def _done_message(done: str) -> str | None:
@@ -85,9 +83,9 @@ def _rating_of(item: ServiceRequest) -> tuple[str | None, str | None]:
     """(the rating page's address while a finished booking is unrated, the level given).
 
     The resident proved the mobile number at the look-up, so the page may hand out a link."""
+    from ..base.links import rating_token
     from ..ratings.labels import level_label
     from ..ratings.services import is_rateable, rating_of
-    from ..ratings.tokens import rating_token
 
     if not is_rateable(item):
         return None, None
@@ -126,11 +124,11 @@ def _changed_meanwhile() -> str:
 @bp.route("/my-booking/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
     item, service = _managed(token)
-    if not _changeable(item):
-        already = item.status is RequestStatus.CANCELLED
-        return _manage_page(token, status=409, error=_("This booking is already cancelled.")
-                            if already else _not_changeable())
     if request.method == "GET":
+        if not _changeable(item):
+            already = item.status is RequestStatus.CANCELLED
+            return _manage_page(token, status=409, error=_("This booking is already cancelled.")
+                                if already else _not_changeable())
         return render_template("booking/cancel.html", item=item, service=service, token=token)
     try:
         appointment_cancel(request=item, service=service, note=Channel.WEB.value)
@@ -138,7 +136,7 @@ def cancel(token: str):
     except StaleDataError:
         db.session.rollback()
         return _manage_page(token, error=_changed_meanwhile(), status=409)
-    except BookingError as exc:
+    except RequestError as exc:
         db.session.rollback()
         return _manage_page(token, error=str(exc.message), status=409)
     return redirect(url_for(".manage", token=token, done="cancelled"))
@@ -180,7 +178,7 @@ def reschedule(token: str):
     except StaleDataError:
         db.session.rollback()
         return _manage_page(token, error=_changed_meanwhile(), status=409)
-    except BookingError as exc:
+    except RequestError as exc:
         db.session.rollback()
         if exc.field is None:
             return _manage_page(token, error=str(exc.message), status=409)

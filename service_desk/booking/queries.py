@@ -7,10 +7,12 @@ from itertools import groupby
 
 from sqlalchemy import select
 
-from ..bookings.availability import FreeSlot, free_slots, settings_of, zone
-from ..bookings.models import ServiceRequest
+from ..base.calendar import zone
+from ..catalog.hours import settings_of
 from ..catalog.models import Service, ServiceKind
 from ..extensions import db
+from ..requests.availability import FreeSlot, free_slots
+from ..requests.models import ServiceRequest
 
 MAX_DAYS_SHOWN = 14
 

@@ -12,14 +12,17 @@ import datetime as dt
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..bookings.models import ServiceRequest
-from ..bookings.residents import Resident, ResidentError, resident_check
-from ..bookings.services import BookingError, SlotTaken, appointment_book, next_free
+from ..base.display import service_name, spaced_reference
+from ..base.limits import new_booking_limit
+from ..base.links import LinkError, done_reference, done_token
 from ..catalog.models import Channel, Service, ServiceLocation, SpecialGroup
 from ..db import utcnow
 from ..extensions import db
+from ..requests.appointments import appointment_book, next_free
+from ..requests.errors import RequestError, SlotTaken
+from ..requests.models import ServiceRequest
+from ..requests.residents import Resident, ResidentError, resident_check
 from . import bp
-from .display import service_name, spaced_reference
 from .forms import DRAFT_FIELDS, DetailsForm, group_choices
 from .ics import booking_ics
 from .queries import local_day, offered_slot, services_for_residents
@@ -36,7 +39,6 @@ from .steps import (
     taken_page,
     times_page,
 )
-from .tokens import LinkError, done_reference, done_token
 
 RESIDENT_FIELDS = set(DRAFT_FIELDS)
 
@@ -125,6 +127,7 @@ def details(code: str):
 
 
 @bp.post("/book/<code>/confirm")
+@new_booking_limit
 def confirm(code: str):
     service = service_or_404(code)
     form = DetailsForm().for_service(service)
@@ -146,7 +149,7 @@ def confirm(code: str):
         db.session.rollback()
         return taken_page(service, flow, exc.alternatives, message=str(exc.message), after=start,
                           status=409)
-    except BookingError as exc:
+    except RequestError as exc:
         db.session.rollback()
         if exc.field in RESIDENT_FIELDS:
             getattr(form, exc.field).errors = [str(exc.message)]

@@ -7,12 +7,20 @@ from dataclasses import dataclass, field
 
 from flask import abort, make_response, render_template, url_for
 
-from ..bookings.availability import FreeSlot, settings_of
-from ..bookings.models import ServiceRequest
+from ..base.display import (
+    day_label,
+    service_name,
+    spaced_reference,
+    spoken_reference,
+    time_range,
+    when,
+)
+from ..catalog.hours import settings_of
 from ..catalog.models import Service, ServiceKind, ServiceLocation
 from ..db import utcnow
+from ..requests.availability import FreeSlot
+from ..requests.models import ServiceRequest
 from . import bp
-from .display import day_label, service_name, spaced_reference, spoken_reference, time_range, when
 from .forms import DRAFT_FIELDS, GROUP_LABELS, STATUS_LABELS, location_line
 from .queries import bookable_service, booking_with_service, open_days, times_on
 

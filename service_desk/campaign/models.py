@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
 
 from sqlalchemy import Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,8 +15,8 @@ class CampaignFigure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
-    unit: Mapped[Optional[str]] = mapped_column(String(16))
-    comparison: Mapped[Optional[str]] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    comparison: Mapped[str | None] = mapped_column(String(16))
     label: Mapped[str] = mapped_column(String(200))
-    label_en: Mapped[Optional[str]] = mapped_column(String(200))
-    source_quote: Mapped[Optional[str]] = mapped_column(Text)
+    label_en: Mapped[str | None] = mapped_column(String(200))
+    source_quote: Mapped[str | None] = mapped_column(Text)

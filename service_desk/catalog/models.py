@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, Time, true
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, Time, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import enum_type
@@ -47,24 +46,24 @@ class Service(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[Optional[str]] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[ServiceKind] = mapped_column(enum_type(ServiceKind))
-    location: Mapped[Optional[ServiceLocation]] = mapped_column(enum_type(ServiceLocation))
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
-    description: Mapped[Optional[str]] = mapped_column(Text)
+    location: Mapped[ServiceLocation | None] = mapped_column(enum_type(ServiceLocation))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
     channels: Mapped[list] = mapped_column(db.JSON, default=list)
     eligible_groups: Mapped[list] = mapped_column(db.JSON, default=list)
     # operational settings, set by administrators (the article gives none)
-    duration_minutes: Mapped[Optional[int]]  # slot length
-    capacity: Mapped[Optional[int]]  # bookings per slot
-    dispatch_days: Mapped[Optional[int]]  # deadline of a dispatched request, in days
-    book_ahead_days: Mapped[Optional[int]]  # how far ahead residents may book
-    min_notice_minutes: Mapped[Optional[int]]  # how soon before a slot booking closes
-    travel_buffer_minutes: Mapped[Optional[int]]  # home visits: travel between two visits
+    duration_minutes: Mapped[int | None]  # slot length
+    capacity: Mapped[int | None]  # bookings per slot
+    dispatch_days: Mapped[int | None]  # deadline of a dispatched request, in days
+    book_ahead_days: Mapped[int | None]  # how far ahead residents may book
+    min_notice_minutes: Mapped[int | None]  # how soon before a slot booking closes
+    travel_buffer_minutes: Mapped[int | None]  # home visits: travel between two visits
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
-    source_quote: Mapped[Optional[str]] = mapped_column(Text)
+    source_quote: Mapped[str | None] = mapped_column(Text)
 
-    unit: Mapped[Optional[Unit]] = relationship(lazy="raise")
+    unit: Mapped[Unit | None] = relationship(lazy="raise")
 
 
 class OpeningHours(db.Model):
@@ -93,8 +92,30 @@ class Closure(db.Model):
     __tablename__ = "closures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[Optional[int]] = mapped_column(
+    service_id: Mapped[int | None] = mapped_column(
         ForeignKey("services.id", ondelete="CASCADE"), index=True)
     on_date: Mapped[dt.date] = mapped_column(Date, index=True)
     reason: Mapped[str] = mapped_column(String(200))
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Slot(db.Model):
+    """A bookable time of a service with its capacity counter.
+
+    Capacity is enforced by the database: a booking increments ``booked`` with a guarded
+    UPDATE (… WHERE booked < capacity) and the CHECK forbids overbooking, so two processes
+    racing for the last place cannot both win, on PostgreSQL and on SQLite alike.
+    """
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        UniqueConstraint("service_id", "starts_at", name="uq_slots_service_id_starts_at"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    capacity: Mapped[int]
+    booked: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from ..bookings.dispatch import Action, Satisfaction
-from .labels import SATISFACTION_LABELS
+from ..requests.labels import SATISFACTION_LABELS
+from ..requests.lifecycle import Action, Satisfaction
 
 TEXT_MAX = Length(max=4000, message=_l("Please keep this to 4000 characters or fewer."))
 

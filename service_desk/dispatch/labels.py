@@ -1,9 +1,7 @@
-"""Statuses, lifecycle steps and call-back answers in words (never colour alone)."""
+"""The staff pages' words for lifecycle steps (statuses and answers: requests/labels.py)."""
 from flask_babel import lazy_gettext as _l
 
-from ..bookings.dispatch import Action, Satisfaction
-from ..bookings.labels import EVENT_LABELS, GROUP_LABELS, STATUS_LABELS  # noqa: F401  (shared)
-from ..catalog.models import Channel
+from ..requests.lifecycle import Action
 
 ACTION_TITLES = {
     Action.ACCEPT: _l("Accept the request"),
@@ -21,20 +19,4 @@ ACTION_DONE = {
     Action.RETURN: _l("The request was returned to the supervisors."),
     Action.REASSIGN: _l("The request was sent to the unit with a new deadline."),
     Action.CALLBACK: _l("The call-back was recorded."),
-}
-
-SATISFACTION_LABELS = {
-    Satisfaction.VERY_SATISFIED: _l("Very satisfied"),
-    Satisfaction.SATISFIED: _l("Satisfied"),
-    Satisfaction.FAIRLY_SATISFIED: _l("Fairly satisfied"),
-    Satisfaction.DISSATISFIED: _l("Dissatisfied"),
-    Satisfaction.VERY_DISSATISFIED: _l("Very dissatisfied"),
-}
-
-CHANNEL_LABELS = {
-    Channel.PHONE: _l("Hotline (phone)"),
-    Channel.WECHAT: _l("WeChat"),
-    Channel.WEB: _l("Website"),
-    Channel.WALK_IN: _l("In person"),
-    Channel.OPEN311: _l("Open311 application"),
 }

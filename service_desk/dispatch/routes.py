@@ -11,22 +11,7 @@ from wtforms import SelectChoice
 
 from ..accounts.models import Role
 from ..audit.services import audit_record
-from ..bookings.dispatch import (
-    Action,
-    DispatchError,
-    Satisfaction,
-    StaleRequest,
-    action_check,
-    allowed_actions,
-    callback_parts,
-    request_accept,
-    request_callback,
-    request_handle,
-    request_reassign,
-    request_resolve,
-    request_return,
-)
-from ..bookings.models import RequestStatus
+from ..base.paging import page_arg
 from ..db import utcnow
 from ..extensions import db
 from ..permissions import (
@@ -40,34 +25,44 @@ from ..permissions import (
     require,
     role_required,
 )
-from ..units.models import Unit
-from . import bp
-from .forms import FORMS, ORDER, ActionForm, PhoneForm
-from .labels import (
-    ACTION_DONE,
-    ACTION_TITLES,
+from ..requests.errors import RequestError, StaleRequest
+from ..requests.labels import (
     CHANNEL_LABELS,
     EVENT_LABELS,
     GROUP_LABELS,
     SATISFACTION_LABELS,
     STATUS_LABELS,
 )
-from .queries import (
+from ..requests.lifecycle import (
+    Action,
+    Satisfaction,
+    action_check,
+    allowed_actions,
+    callback_parts,
+    is_due_soon,
+    is_overdue,
+    request_accept,
+    request_callback,
+    request_handle,
+    request_reassign,
+    request_resolve,
+    request_return,
+)
+from ..requests.models import RequestStatus
+from ..requests.queries import (
     STAFF_STATUSES,
     RequestFilters,
     active_units,
-    is_due_soon,
-    is_overdue,
     request_detail,
     request_history,
     requests_page,
 )
+from ..units.models import Unit
+from . import bp
+from .forms import FORMS, ORDER, ActionForm, PhoneForm
+from .labels import ACTION_DONE, ACTION_TITLES
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
-
-
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
 
 
 def _status_arg(allowed) -> RequestStatus | None:
@@ -89,7 +84,7 @@ def _list(*, returned_only: bool):
     else:
         filters = RequestFilters(unit=None if staff else (request.args.get("unit") or None),
                                  status=_status_arg(statuses))
-    page = requests_page(filters=filters, page=_page(), per_page=current_app.config["PAGE_SIZE"],
+    page = requests_page(filters=filters, page=page_arg(), per_page=current_app.config["PAGE_SIZE"],
                          only_unit_id=current_user.unit_id if staff else None, statuses=statuses)
     return render_template(
         "dispatch/index.html", page=page, filters=filters, statuses=statuses,
@@ -222,7 +217,7 @@ def act(reference: str, action_name: str):
         expected = -1  # no version: treat as stale rather than overwrite blindly
     try:
         action_check(item, action, expected)
-    except DispatchError as exc:  # stale, or not allowed in this status: nothing changes
+    except RequestError as exc:  # stale, or not allowed in this status: nothing changes
         return _detail(item, submitted=(action, form), error=str(exc.message), status=409)
     if not form.validate_on_submit():
         return _detail(item, submitted=(action, form), status=422)
@@ -233,7 +228,7 @@ def act(reference: str, action_name: str):
         db.session.rollback()
         return _detail(_found(reference), submitted=(action, form),
                        error=str(StaleRequest().message), status=409)
-    except DispatchError as exc:
+    except RequestError as exc:
         db.session.rollback()
         item = _found(reference)
         if exc.field and exc.field in form:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline", template_folder="templates")
 
-from . import ratings, routes  # noqa: E402,F401
+from . import ratings, routes  # noqa: F401

@@ -12,7 +12,7 @@ from wtforms import (
 )
 
 from ..catalog.models import SpecialGroup
-from ..dispatch.labels import GROUP_LABELS
+from ..requests.labels import GROUP_LABELS
 
 
 class SearchForm(FlaskForm):

@@ -6,10 +6,10 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..bookings.models import CallLog, ServiceRequest
+from ..base.paging import Page, paginate
 from ..catalog.models import Service, ServiceKind
 from ..extensions import db
-from ..matters.queries import Page
+from ..requests.models import CallLog, ServiceRequest
 
 TODAY_CALLS_LIMIT = 200
 
@@ -17,13 +17,11 @@ TODAY_CALLS_LIMIT = 200
 def caller_requests(*, phone: str, page: int, per_page: int) -> Page:
     """Every request of one caller (all services), newest first: two statements."""
     where = ServiceRequest.resident_phone == phone
-    total = db.session.scalar(select(func.count(ServiceRequest.id)).where(where)) or 0
-    rows = db.session.scalars(
+    return paginate(
         select(ServiceRequest).where(where)
         .options(joinedload(ServiceRequest.service), joinedload(ServiceRequest.unit))
-        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=list(rows), total=total, page=page, per_page=per_page)
+        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc()),
+        count=select(func.count(ServiceRequest.id)).where(where), page=page, per_page=per_page)
 
 
 def calls_since(*, operator_id: int, since: dt.datetime) -> list[tuple[CallLog, str | None]]:
@@ -46,7 +44,3 @@ def active_service(code: str | None, kind: ServiceKind) -> Service | None:
         return None
     return db.session.scalar(select(Service).where(Service.code == code, Service.kind == kind,
                                                    Service.is_active.is_(True)))
-
-
-def request_id_of(reference: str) -> int | None:
-    return db.session.scalar(select(ServiceRequest.id).where(ServiceRequest.reference == reference))

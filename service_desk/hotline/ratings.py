@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import Role
+from ..base.display import unit_name
 from ..extensions import db
 from ..permissions import can_record_rating, require, role_required
 from ..ratings.forms import PhoneRatingForm
 from ..ratings.labels import level_label
 from ..ratings.models import RatingSource
 from ..ratings.queries import RatedItem, rated_item, ratings_for
-from ..ratings.routes import unit_name
 from ..ratings.services import (
     COMMENT_MAX,
     RatingError,

@@ -13,33 +13,30 @@ from wtforms import SelectChoice
 
 from ..accounts.models import Role
 from ..audit.services import audit_record
-from ..bookings.availability import free_slots, settings_of, zone
-from ..bookings.dispatch import DispatchError, report_create
-from ..bookings.residents import ResidentError, normalise_mobile, resident_check
-from ..bookings.services import BookingError, SlotTaken, appointment_book, next_free
+from ..base.calendar import start_of_day, today, zone
+from ..base.forms import apply_errors
+from ..base.paging import page_arg
+from ..base.phones import mask_phone, normalise_mobile
+from ..catalog.hours import settings_of
 from ..catalog.models import Channel, ServiceKind, ServiceLocation
 from ..db import utcnow
-from ..dispatch.labels import STATUS_LABELS
-from ..dispatch.queries import active_units
 from ..extensions import db
-from ..i18n import mask_phone, today
 from ..permissions import can_use_hotline, require, role_required
+from ..requests.appointments import appointment_book, next_free
+from ..requests.availability import free_slots
+from ..requests.calls import CallNoteError, call_note
+from ..requests.errors import RequestError, SlotTaken
+from ..requests.labels import STATUS_LABELS
+from ..requests.lifecycle import report_create
+from ..requests.queries import active_units
+from ..requests.residents import ResidentError, resident_check
 from ..units.models import Unit
 from . import bp
 from .forms import BookForm, CallNoteForm, ReportForm, SearchForm
 from .queries import active_service, caller_requests, calls_since, services_of
 from .ratings import rating_column
-from .services import CallNoteError, call_note
 
 OPERATORS = (Role.OPERATOR, Role.ADMIN)
-
-
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
-def _start_of_today() -> dt.datetime:
-    return dt.datetime.combine(today(), dt.time.min, tzinfo=zone()).astimezone(dt.timezone.utc)
 
 
 def _console(call_form: CallNoteForm | None = None, status: int = 200):
@@ -51,7 +48,7 @@ def _console(call_form: CallNoteForm | None = None, status: int = 200):
         if phone is None:
             search_error = _("Enter the caller's mobile number: 11 digits, such as 13812345678.")
         else:
-            found = caller_requests(phone=phone, page=_page(),
+            found = caller_requests(phone=phone, page=page_arg(),
                                     per_page=current_app.config["PAGE_SIZE"])
             # the operator typed the number, so it shows in full here; the look-up is audited
             audit_record(actor=current_user, action="request.phone_search", obj_type="phone",
@@ -61,7 +58,7 @@ def _console(call_form: CallNoteForm | None = None, status: int = 200):
     html = render_template(
         "hotline/console.html", search=search, phone=phone, found=found,
         search_error=search_error, call_form=call_form,
-        calls=calls_since(operator_id=current_user.id, since=_start_of_today()),
+        calls=calls_since(operator_id=current_user.id, since=start_of_day(today())),
         status_labels=STATUS_LABELS, **rating_column(found.items if found else []))
     db.session.commit()  # after rendering: committing first would expire the rows shown
     return html, status
@@ -103,12 +100,6 @@ def _report_choices(form: ReportForm) -> None:
         SelectChoice(u.code, u.name) for u in active_units()]
 
 
-def _field_errors(form, errors: dict) -> None:
-    for name, message in errors.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, str(message)]
-
-
 @bp.route("/report", methods=["GET", "POST"])
 @role_required(*OPERATORS)
 def report():
@@ -136,7 +127,7 @@ def report():
     except ResidentError as exc:
         errors.update(exc.errors)
     if errors:
-        _field_errors(form, errors)
+        apply_errors(form, errors)
         return render_template("hotline/report.html", form=form), 422
     try:
         item = report_create(service=service, resident=resident, description=form.description.data,
@@ -144,9 +135,9 @@ def report():
                              unit=unit, now=utcnow())
         reference = item.reference
         db.session.commit()
-    except DispatchError as exc:
+    except RequestError as exc:
         db.session.rollback()
-        _field_errors(form, {exc.field or "description": exc.message})
+        apply_errors(form, {exc.field or "description": exc.message}, fallback="description")
         return render_template("hotline/report.html", form=form), 422
     flash(_("Reported and dispatched. Read the reference to the caller: %(ref)s",
             ref=reference), "success")
@@ -160,7 +151,7 @@ def _parse_start(raw: str | None) -> dt.datetime | None:
         start = dt.datetime.fromisoformat((raw or "").strip().replace(" ", "+"))
     except ValueError:
         return None
-    return start.astimezone(dt.timezone.utc) if start.tzinfo else None
+    return start.astimezone(dt.UTC) if start.tzinfo else None
 
 
 def _time_label(start: dt.datetime, end: dt.datetime) -> str:
@@ -246,7 +237,7 @@ def book_submit():
                                   needs=form.needs.data,
                                   address_required=service.location is ServiceLocation.HOME)
     except ResidentError as exc:
-        _field_errors(form, exc.errors)
+        apply_errors(form, exc.errors)
         return _details(service, start, form, status=422)
     try:
         item = appointment_book(service=service, start=start, resident=resident,
@@ -257,10 +248,10 @@ def book_submit():
         db.session.rollback()
         return _details(service, start, form, alternatives=exc.alternatives,
                         error=str(exc.message), status=409)
-    except BookingError as exc:
+    except RequestError as exc:
         db.session.rollback()
         if exc.field in form and exc.field not in ("start", "service"):
-            _field_errors(form, {exc.field: exc.message})
+            apply_errors(form, {exc.field: exc.message})
             return _details(service, start, form, status=422)
         alternatives = next_free(service, after=start, now=utcnow()) if exc.field == "start" else []
         return _details(service, start, form, alternatives=alternatives, error=str(exc.message),

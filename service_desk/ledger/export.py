@@ -59,7 +59,7 @@ def write_xlsx(rows: Iterable[LedgerRow], count: int) -> IO[bytes]:
     sheet.append(header)
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     book.save(out)
     out.seek(0)
     return out

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..matters.models import KeyIssue, Matter, MatterStatus, MatterUpdate, matter_co_units
-from ..matters.queries import MatterFilters, _filtered
+from ..matters.queries import MatterFilters, filtered_select
 from ..units.models import Unit
 from .layout import CO_UNIT_JOINER, STATUS_WORDS
 
@@ -43,14 +43,14 @@ def _ordered(filters: MatterFilters, today: dt.date):
 
     Numbers sort by length first so that 2 comes before 10 (and S2 before S10).
     """
-    return (_filtered(filters, today).outerjoin(KeyIssue, Matter.key_issue_id == KeyIssue.id)
+    return (filtered_select(filters, today).outerjoin(KeyIssue, Matter.key_issue_id == KeyIssue.id)
             .order_by(KeyIssue.number.is_(None), KeyIssue.number,
                       func.length(Matter.number), Matter.number))
 
 
 def export_count(filters: MatterFilters, *, today: dt.date) -> int:
     return db.session.scalar(select(func.count()).select_from(
-        _filtered(filters, today).subquery())) or 0
+        filtered_select(filters, today).subquery())) or 0
 
 
 def export_rows(filters: MatterFilters, *, today: dt.date) -> Iterator[LedgerRow]:
@@ -61,7 +61,7 @@ def export_rows(filters: MatterFilters, *, today: dt.date) -> Iterator[LedgerRow
     """
     units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
     issues = dict(db.session.execute(select(KeyIssue.id, KeyIssue.title)).all())
-    matching = _filtered(filters, today).with_only_columns(Matter.id).subquery()
+    matching = filtered_select(filters, today).with_only_columns(Matter.id).subquery()
     co_units: dict[int, list[str]] = {}
     for matter_id, unit_id in db.session.execute(
             select(matter_co_units.c.matter_id, matter_co_units.c.unit_id)

@@ -9,13 +9,21 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from flask_babel import gettext as _
 
-from .layout import (COLUMNS, HEADER_OF, KEY_OF, REQUIRED_KEYS, SHEET_TITLE, column_letter,
-                     csv_unguard)
+from .layout import (
+    COLUMNS,
+    HEADER_OF,
+    KEY_OF,
+    REQUIRED_KEYS,
+    SHEET_TITLE,
+    column_letter,
+    csv_unguard,
+)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: refuse a "zip bomb"

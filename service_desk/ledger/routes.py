@@ -8,25 +8,38 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import (Response, flash, redirect, render_template, request, send_file,
-                   stream_with_context, url_for)
+from flask import (
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..base.calendar import today
 from ..extensions import db
-from ..i18n import today
-from ..matters.routes import filters_from_args
-from ..permissions import (STAFF_ROLES, can_export_ledger, can_import_ledger, require,
-                           role_required)
+from ..matters.queries import filters_from_args
+from ..permissions import STAFF_ROLES, can_export_ledger, can_import_ledger, require, role_required
 from . import bp
 from .export import csv_chunks, write_xlsx
 from .forms import LedgerApplyForm, LedgerUploadForm
 from .layout import COLUMNS, HEADER_OF
 from .queries import export_count, export_rows
-from .reader import (MAX_UPLOAD_BYTES, LedgerFileError, ParsedLedger, extension_of, read_ledger,
-                     too_large_message)
+from .reader import (
+    MAX_UPLOAD_BYTES,
+    LedgerFileError,
+    ParsedLedger,
+    extension_of,
+    read_ledger,
+    too_large_message,
+)
 from .services import ImportRejected, import_apply, import_plan
 from .uploads import discard_pending, load_pending, store_pending
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -19,15 +20,24 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..audit.services import audit_record
 from ..db import utcnow
 from ..extensions import db
-from ..i18n import today
-from ..matters.models import (KeyIssue, Matter, MatterStatus, MatterUpdate, RecordOrigin,
-                              UpdateKind)
+from ..matters.models import KeyIssue, Matter, MatterStatus, MatterUpdate, RecordOrigin, UpdateKind
+from ..matters.services import MatterError, completion_date, status_progress
 from ..units.models import Unit
 from .cells import MAX_LENGTH, Row, RowError, Units, clean_row, text_of
 from .layout import CO_UNIT_JOINER, COLUMNS, HEADER_OF, STATUS_WORDS
 
-__all__ = ["Change", "ImportPlan", "ImportRejected", "ImportResult", "MAX_LENGTH", "RowError",
-           "import_apply", "import_plan", "show", "validate_rows"]
+__all__ = [
+    "MAX_LENGTH",
+    "Change",
+    "ImportPlan",
+    "ImportRejected",
+    "ImportResult",
+    "RowError",
+    "import_apply",
+    "import_plan",
+    "show",
+    "validate_rows",
+]
 
 CHUNK = 500  # rows per IN (...) query: a bounded number of statements at any file size
 _ORDER = {column.key: index for index, column in enumerate(COLUMNS)}
@@ -154,24 +164,14 @@ def _notes_in_history(pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
 
 def _target_status(row: Row, matter: Matter | None,
                    errors: list[RowError]) -> tuple[MatterStatus, int] | None:
-    """The status and progress the row asks for, by the ledger's rules (as on the web form)."""
+    """The status and progress the row asks for, by the ledger's one rule (matters.services)."""
     current = (matter.status, matter.progress) if matter else (MatterStatus.NOT_STARTED, 0)
-    status = row.status or current[0]
-    progress = current[1] if row.progress is None else row.progress
-    reason, column = None, "progress"
-    if status is MatterStatus.COMPLETED:
-        if row.status is None and progress != 100:
-            reason = _("This item is completed (已完成): to lower its progress, change its "
-                       "status too.")
-        progress = 100  # 已完成 means 100
-    elif status is MatterStatus.NOT_STARTED and progress > 0:
-        reason, column = _("An item with progress cannot be “not started” (未开始)."), "status"
-    elif progress == 100:
-        reason = _("At %(full)s choose the status “completed” (已完成).", full="100%")
-    if reason:
-        errors.append(RowError(row.row, HEADER_OF[column], reason))
+    try:
+        return status_progress(status_now=current[0], progress_now=current[1],
+                               status=row.status, progress=row.progress)
+    except MatterError as exc:
+        errors.append(RowError(row.row, HEADER_OF[exc.field], str(exc.message)))
         return None
-    return status, progress
 
 
 def _fields(row: Row, matter: Matter | None, status: MatterStatus,
@@ -304,10 +304,9 @@ def import_apply(*, rows: Iterable[dict[str, Any]], actor: Any,
             before.append((m.status, m.progress, m.version))
         matter = change.matter
         _assign(matter, change, plan.key_issues)
-        if matter.status is not MatterStatus.COMPLETED:
-            matter.completed_on = None
-        elif before[-1][0] is not MatterStatus.COMPLETED:
-            matter.completed_on = today()
+        matter.completed_on = completion_date(status_before=before[-1][0],
+                                              status_after=matter.status,
+                                              completed_on=matter.completed_on)
         matter.updated_at = utcnow()  # also bumps the version when only the note is new
     db.session.flush()  # a concurrent save raises StaleDataError here: nothing is applied
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, make_response, redirect, render_template, request
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from ..base.links import safe_next
 from ..campaign.models import CampaignFigure
 from ..extensions import db
 from ..i18n import ELDER_COOKIE, LANG_COOKIE
@@ -28,7 +30,7 @@ def healthz():
 def readyz():
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to reach the database means "not ready"
+    except SQLAlchemyError as exc:  # any failure to reach the database means "not ready"
         current_app.logger.warning("readiness check failed: %s", exc)
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
@@ -38,8 +40,6 @@ def readyz():
 @bp.get("/prefs")
 def prefs():
     """Set language or elder mode from a plain link (one tap, works without JavaScript)."""
-    from ..accounts.routes import safe_next
-
     response = make_response(redirect(safe_next(request.args.get("next"))))
     lang = request.args.get("lang")
     if lang in current_app.config["LANGUAGES"]:

@@ -3,10 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Optional
 
 from sqlalchemy import (
-    CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text, false, true,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,8 +65,8 @@ class KeyIssue(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    title_en: Mapped[Optional[str]] = mapped_column(String(300))
-    source_quote: Mapped[Optional[str]] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    source_quote: Mapped[str | None] = mapped_column(Text)
 
 
 matter_co_units = Table(
@@ -78,22 +86,22 @@ class Matter(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    title_en: Mapped[Optional[str]] = mapped_column(String(300))
-    description: Mapped[Optional[str]] = mapped_column(Text)
-    key_issue_id: Mapped[Optional[int]] = mapped_column(ForeignKey("key_issues.id"), index=True)
-    lead_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
-    responsible_person: Mapped[Optional[str]] = mapped_column(String(100))
-    deadline: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    key_issue_id: Mapped[int | None] = mapped_column(ForeignKey("key_issues.id"), index=True)
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    responsible_person: Mapped[str | None] = mapped_column(String(100))
+    deadline: Mapped[dt.date | None] = mapped_column(Date, index=True)
     # the first deadline promised; extensions move `deadline`, never this
-    original_deadline: Mapped[Optional[dt.date]] = mapped_column(Date)
+    original_deadline: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[MatterStatus] = mapped_column(
         enum_type(MatterStatus), default=MatterStatus.NOT_STARTED, index=True
     )
     progress: Mapped[int] = mapped_column(default=0, server_default="0")
     is_public: Mapped[bool] = mapped_column(default=True, server_default=true())
-    completed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    figures: Mapped[Optional[list]] = mapped_column(db.JSON)
-    source_quote: Mapped[Optional[str]] = mapped_column(Text)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    figures: Mapped[list | None] = mapped_column(db.JSON)
+    source_quote: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[RecordOrigin] = mapped_column(enum_type(RecordOrigin))
     is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -103,8 +111,8 @@ class Matter(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    key_issue: Mapped[Optional[KeyIssue]] = relationship(lazy="raise")
-    lead_unit: Mapped[Optional[Unit]] = relationship(lazy="raise")
+    key_issue: Mapped[KeyIssue | None] = relationship(lazy="raise")
+    lead_unit: Mapped[Unit | None] = relationship(lazy="raise")
     co_units: Mapped[list[Unit]] = relationship(secondary=matter_co_units, lazy="raise")
 
 
@@ -116,19 +124,19 @@ class MatterUpdate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
-    status_before: Mapped[Optional[MatterStatus]] = mapped_column(
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    status_before: Mapped[MatterStatus | None] = mapped_column(
         enum_type(MatterStatus, "status_before"))
-    status_after: Mapped[Optional[MatterStatus]] = mapped_column(
+    status_after: Mapped[MatterStatus | None] = mapped_column(
         enum_type(MatterStatus, "status_after"))
-    progress_before: Mapped[Optional[int]]
-    progress_after: Mapped[Optional[int]]
+    progress_before: Mapped[int | None]
+    progress_after: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text)
     kind: Mapped[UpdateKind] = mapped_column(
         enum_type(UpdateKind), default=UpdateKind.PROGRESS, server_default="progress")
     # the matter's version after this entry: "what changed since version N" for stale forms
-    matter_version: Mapped[Optional[int]]
+    matter_version: Mapped[int | None]
     is_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
 
@@ -144,21 +152,21 @@ class DeadlineExtension(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
-    requested_by_id: Mapped[Optional[int]] = mapped_column(
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
-    current_deadline: Mapped[Optional[dt.date]] = mapped_column(Date)
+    current_deadline: Mapped[dt.date | None] = mapped_column(Date)
     requested_deadline: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[ExtensionStatus] = mapped_column(
         enum_type(ExtensionStatus), default=ExtensionStatus.PENDING, index=True)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[Optional[dt.datetime]]
-    decision_reason: Mapped[Optional[str]] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     matter: Mapped[Matter] = relationship(lazy="raise")
-    unit: Mapped[Optional[Unit]] = relationship(lazy="raise")
+    unit: Mapped[Unit | None] = relationship(lazy="raise")
 
 
 class SupervisionNotice(db.Model):
@@ -172,13 +180,13 @@ class SupervisionNotice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     body: Mapped[str] = mapped_column(Text)
     reply_due: Mapped[dt.date] = mapped_column(Date, index=True)
-    reply: Mapped[Optional[str]] = mapped_column(Text)
-    replied_at: Mapped[Optional[dt.datetime]]
-    replied_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[dt.datetime | None]
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     matter: Mapped[Matter] = relationship(lazy="raise")
     unit: Mapped[Unit] = relationship(lazy="raise")
@@ -191,9 +199,9 @@ class Attachment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
-    update_id: Mapped[Optional[int]] = mapped_column(
+    update_id: Mapped[int | None] = mapped_column(
         ForeignKey("matter_updates.id", ondelete="SET NULL"), index=True)
-    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))

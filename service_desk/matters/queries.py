@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+# Page is also imported from here by packages not yet switched to base.paging
+from ..base.paging import Page, paginate
 from ..extensions import db
 from ..units.models import Unit
 from .models import KeyIssue, Matter, MatterStatus, MatterUpdate, matter_co_units
@@ -22,26 +24,6 @@ class MatterFilters:
     public_only: bool = False
 
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-
 def status_from_arg(raw: str | None) -> MatterStatus | None:
     """A status filter from a query string; an unknown value means "any"."""
     try:
@@ -50,22 +32,53 @@ def status_from_arg(raw: str | None) -> MatterStatus | None:
         return None
 
 
-def is_overdue(matter: Matter, today: dt.date) -> bool:
+def filters_from_args(args, *, public_only: bool = False) -> MatterFilters:
+    """The list's filters from a query string (the list page, the exports); unknown values are
+    ignored rather than failing the page."""
+    status = status_from_arg(args.get("status"))
+    overdue = {"1": True, "true": True, "0": False, "false": False}.get(args.get("overdue", ""))
+    key_issue = args.get("key_issue", type=int)
+    return MatterFilters(q=args.get("q") or None, unit=args.get("unit") or None,
+                         key_issue=key_issue, status=status, overdue=overdue,
+                         public_only=public_only)
+
+
+# Overdue and due soon, derived and never stored: each Python predicate beside its SQL clause.
+# An item is open until completed; one without a deadline is never overdue nor due soon.
+
+def is_overdue(matter, today: dt.date) -> bool:
+    """Open and past its deadline (``matter``: anything with ``deadline`` and ``status``)."""
     return (matter.deadline is not None and matter.deadline < today
             and matter.status is not MatterStatus.COMPLETED)
 
 
-def is_due_soon(matter: Matter, today: dt.date, days: int) -> bool:
-    return (matter.deadline is not None and matter.status is not MatterStatus.COMPLETED
-            and today <= matter.deadline <= today + dt.timedelta(days=days))
-
-
-def _overdue_clause(today: dt.date):
+def overdue_clause(today: dt.date):
     return and_(Matter.deadline.is_not(None), Matter.deadline < today,
                 Matter.status != MatterStatus.COMPLETED)
 
 
-def _filtered(filters: MatterFilters, today: dt.date) -> Select:
+def is_due_soon(matter, today: dt.date, days: int) -> bool:
+    """Open, with its deadline between today and ``days`` days from now."""
+    return (matter.deadline is not None and matter.status is not MatterStatus.COMPLETED
+            and today <= matter.deadline <= today + dt.timedelta(days=days))
+
+
+def due_soon_clause(today: dt.date, days: int):
+    return and_(Matter.deadline.is_not(None), Matter.status != MatterStatus.COMPLETED,
+                Matter.deadline >= today, Matter.deadline <= today + dt.timedelta(days=days))
+
+
+def is_overdue_or_due_soon(matter, today: dt.date, days: int) -> bool:
+    return is_overdue(matter, today) or is_due_soon(matter, today, days)
+
+
+def overdue_or_due_soon_clause(today: dt.date, days: int):
+    """The two above in one condition: open, with a deadline no later than ``days`` from now."""
+    return and_(Matter.deadline.is_not(None), Matter.status != MatterStatus.COMPLETED,
+                Matter.deadline <= today + dt.timedelta(days=days))
+
+
+def filtered_select(filters: MatterFilters, today: dt.date) -> Select:
     stmt = select(Matter)
     if filters.public_only:
         stmt = stmt.where(Matter.is_public.is_(True))
@@ -82,28 +95,27 @@ def _filtered(filters: MatterFilters, today: dt.date) -> Select:
     if filters.status is not None:
         stmt = stmt.where(Matter.status == filters.status)
     if filters.overdue is True:
-        stmt = stmt.where(_overdue_clause(today))
+        stmt = stmt.where(overdue_clause(today))
     elif filters.overdue is False:
-        stmt = stmt.where(~_overdue_clause(today))
+        stmt = stmt.where(~overdue_clause(today))
     return stmt
 
 
 def matters_page(filters: MatterFilters, *, today: dt.date, page: int, per_page: int) -> Page:
     """Overdue first, then by deadline (none last), then number. Three statements in all."""
-    stmt = _filtered(filters, today)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     order = (
-        case((_overdue_clause(today), 0), else_=1),
+        case((overdue_clause(today), 0), else_=1),
         case((Matter.deadline.is_(None), 1), else_=0),
         Matter.deadline,
         Matter.number,
     )
-    rows = db.session.scalars(
-        stmt.options(joinedload(Matter.lead_unit), joinedload(Matter.key_issue),
+    matching = filtered_select(filters, today)
+    stmt = (matching
+            .options(joinedload(Matter.lead_unit), joinedload(Matter.key_issue),
                      selectinload(Matter.co_units))
-        .order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    ).unique().all()
-    return Page(items=list(rows), total=total, page=page, per_page=per_page)
+            .order_by(*order))
+    count = select(func.count()).select_from(matching.subquery())
+    return paginate(stmt, page=page, per_page=per_page, count=count, unique=True)
 
 
 def matter_detail(number: str) -> Matter | None:

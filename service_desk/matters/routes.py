@@ -7,31 +7,37 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role
+from ..base.calendar import today
+from ..base.paging import page_arg
 from ..extensions import db
-from ..i18n import today
-from ..permissions import (STAFF_ROLES, can_export_ledger, can_note_matter, can_request_extension, can_supervise,
-                           can_update_matter, can_view_attachment, require, role_required)
+from ..permissions import (
+    STAFF_ROLES,
+    can_export_ledger,
+    can_note_matter,
+    can_request_extension,
+    can_supervise,
+    can_update_matter,
+    can_view_attachment,
+    require,
+    role_required,
+)
 from . import bp
 from .attachments import attachment_check, attachment_path, attachment_save, discard
 from .forms import STATUS_LABELS, ExtensionForm, MatterUpdateForm
 from .labels import KIND_LABELS
 from .models import MatterStatus
-from .queries import (MatterFilters, detail_extras, is_due_soon, is_overdue, ledger_counts,
-                      matter_detail, matter_history, matters_page, status_from_arg, units_list)
+from .queries import (
+    detail_extras,
+    filters_from_args,
+    is_due_soon,
+    is_overdue,
+    ledger_counts,
+    matter_detail,
+    matter_history,
+    matters_page,
+    units_list,
+)
 from .services import MatterError, StaleEdit, changes_since, extension_request, matter_update
-
-def filters_from_args(args, *, public_only: bool = False) -> MatterFilters:
-    """Unknown filter values are ignored rather than failing the page."""
-    status = status_from_arg(args.get("status"))
-    overdue = {"1": True, "true": True, "0": False, "false": False}.get(args.get("overdue", ""))
-    key_issue = args.get("key_issue", type=int)
-    return MatterFilters(q=args.get("q") or None, unit=args.get("unit") or None,
-                         key_issue=key_issue, status=status, overdue=overdue,
-                         public_only=public_only)
-
-
-def page_arg() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
 
 
 @bp.get("/")

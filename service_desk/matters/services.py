@@ -10,11 +10,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.services import audit_record
+from ..base.calendar import today
 from ..db import utcnow
 from ..extensions import db
-from ..i18n import today
-from .models import (DeadlineExtension, ExtensionStatus, Matter, MatterStatus, MatterUpdate,
-                     UpdateKind)
+from .models import (
+    DeadlineExtension,
+    ExtensionStatus,
+    Matter,
+    MatterStatus,
+    MatterUpdate,
+    UpdateKind,
+)
 
 
 class MatterError(ValueError):
@@ -50,6 +56,41 @@ def changes_since(matter_id: int, version: int) -> list[MatterUpdate]:
         .order_by(MatterUpdate.id)))
 
 
+def status_progress(*, status_now: MatterStatus, progress_now: int,
+                    status: MatterStatus | None, progress: int | None) -> tuple[MatterStatus, int]:
+    """The status and progress an item takes when asked for ``status`` and ``progress``
+    (None keeps the current value): the one rule for the web form, the API and the import.
+
+    Progress is a whole number from 0 to 100; completed (已完成) means 100, and a completed
+    item's progress changes only with its status; an item with progress is not "not started";
+    100% is "completed". Raises MatterError naming the field ("status" or "progress").
+    """
+    new_status = status_now if status is None else status
+    new_progress = progress_now if progress is None else progress
+    if not 0 <= new_progress <= 100:
+        raise MatterError(_l("Progress must be a whole number from 0 to 100."), "progress")
+    if new_status is MatterStatus.COMPLETED:
+        if status is None and progress is not None and progress != 100:
+            # lowering progress alone would silently be lost to the 100 below
+            raise MatterError(_l("This item is completed (已完成): to lower its progress, "
+                                 "change its status too."), "progress")
+        return new_status, 100
+    if new_status is MatterStatus.NOT_STARTED and new_progress > 0:
+        raise MatterError(_l("An item with progress cannot be “not started”."), "status")
+    if new_progress == 100:
+        raise MatterError(_l("At %(full)s choose “completed” and describe the result.",
+                             full="100%"), "progress")
+    return new_status, new_progress
+
+
+def completion_date(*, status_before: MatterStatus | None, status_after: MatterStatus,
+                    completed_on: dt.date | None) -> dt.date | None:
+    """Today when an item becomes completed, kept while it stays so, None once reopened."""
+    if status_after is not MatterStatus.COMPLETED:
+        return None
+    return completed_on if status_before is MatterStatus.COMPLETED else today()
+
+
 def history_add(*, matter: Matter, actor, kind: UpdateKind, note: str, is_public: bool = False,
                 status_before: MatterStatus | None = None, progress_before: int | None = None,
                 bumps_version: bool = False) -> MatterUpdate:
@@ -77,24 +118,14 @@ def matter_update(
     note = (note or "").strip()
     if not note:
         raise MatterError(_l("Say what was done: the note is required."), "note")
-    new_status = matter.status if status is None else status
-    new_progress = matter.progress if progress is None else progress
-    if not 0 <= new_progress <= 100:
-        raise MatterError(_l("Progress must be a whole number from 0 to 100."), "progress")
-    if new_status is MatterStatus.COMPLETED:
-        new_progress = 100
-    elif new_status is MatterStatus.NOT_STARTED and new_progress > 0:
-        raise MatterError(_l("An item with progress cannot be “not started”."), "status")
-    elif new_progress == 100:
-        raise MatterError(_l("At %(full)s choose “completed” and describe the result.",
-                             full="100%"), "progress")
+    new_status, new_progress = status_progress(status_now=matter.status,
+                                               progress_now=matter.progress,
+                                               status=status, progress=progress)
 
     before = _snapshot(matter)
     status_before, progress_before = matter.status, matter.progress
-    if new_status is MatterStatus.COMPLETED and matter.status is not MatterStatus.COMPLETED:
-        matter.completed_on = today()
-    elif new_status is not MatterStatus.COMPLETED:
-        matter.completed_on = None
+    matter.completed_on = completion_date(status_before=status_before, status_after=new_status,
+                                          completed_on=matter.completed_on)
     matter.status = new_status
     matter.progress = new_progress
     matter.updated_at = utcnow()

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox", template_folder="templates")
 
-from . import routes  # noqa: E402,F401
+from . import routes  # noqa: F401

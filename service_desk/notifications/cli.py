@@ -1,7 +1,12 @@
-"""`service-desk notify`: queue today's reminders, then send what waits in the outbox, once."""
+"""`service-desk notify`: queue today's reminders, then send what waits in the outbox, once.
+
+The outbox drafts no reminder itself: the command is built with ``queue_due``, the feature's
+function that queues what is due and returns how many rows it queued (wired in cli.py).
+"""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 from flask import current_app
@@ -9,56 +14,59 @@ from flask.cli import with_appcontext
 
 from ..audit.services import audit_record
 from ..extensions import db
-from ..i18n import today
 from .sender import SmtpUrlError, pending_count, send_pending
-from .services import queue_reminders
 
 
-@click.command("notify")
-@click.option("--dry-run", is_flag=True,
-              help="Count what would be queued; queue and send nothing.")
-@with_appcontext
-def notify(dry_run: bool) -> None:
-    """Send what is due in the notification outbox, once.
+def notify_command(queue_due: Callable[[], int]) -> click.Command:
+    """The `notify` command, queueing with ``queue_due`` (flushes, never commits)."""
 
-    Queues due-soon and overdue reminders and supervision-notice reply reminders (each once),
-    then sends pending messages over SMTP when SERVICE_DESK_SMTP_URL is set; otherwise they
-    wait in the outbox (/admin/outbox). Running it twice sends nothing twice.
-    """
-    config = current_app.config
-    queued = queue_reminders(today=today(), due_soon_days=int(config["DUE_SOON_DAYS"]))
-    if dry_run:
-        db.session.flush()
-        waiting = pending_count()
-        db.session.rollback()
-        click.echo(f"dry run: would queue {queued}; {waiting - queued} already waiting in the "
-                   "outbox; nothing changed")
-        return
-    db.session.commit()
+    @click.command("notify")
+    @click.option("--dry-run", is_flag=True,
+                  help="Count what would be queued; queue and send nothing.")
+    @with_appcontext
+    def notify(dry_run: bool) -> None:
+        """Send what is due in the notification outbox, once.
 
-    smtp_url = config.get("SMTP_URL")
-    try:
-        result = send_pending(smtp_url=smtp_url)
-    except SmtpUrlError as exc:
-        db.session.rollback()
-        click.echo(f"queued {queued}, sent 0")
-        click.echo(f"Error: SERVICE_DESK_SMTP_URL: {exc}", err=True)
-        sys.exit(1)
-
-    if queued or result.sent or result.failed:
-        audit_record(actor="cli", action="outbox.notify", obj_type="outbox",
-                     after={"queued": queued, "sent": result.sent, "failed": result.failed,
-                            "gave_up": result.gave_up, "waiting": result.waiting})
+        Queues due-soon and overdue reminders and supervision-notice reply reminders (each once),
+        then sends pending messages over SMTP when SERVICE_DESK_SMTP_URL is set; otherwise they
+        wait in the outbox (/admin/outbox). Running it twice sends nothing twice.
+        """
+        config = current_app.config
+        queued = queue_due()
+        if dry_run:
+            db.session.flush()
+            waiting = pending_count()
+            db.session.rollback()
+            click.echo(f"dry run: would queue {queued}; {waiting - queued} already waiting in the "
+                       "outbox; nothing changed")
+            return
         db.session.commit()
 
-    click.echo(f"queued {queued}, sent {result.sent}, failed {result.failed}, "
-               f"waiting {result.waiting}")
-    if result.gave_up:
-        click.echo(f"{result.gave_up} messages failed too often and were given up "
-                   "(see /admin/outbox)")
-    if not smtp_url:
-        click.echo("SERVICE_DESK_SMTP_URL is not set: messages wait in the outbox "
-                   "(/admin/outbox).")
-    elif result.error:
-        click.echo(f"Error: could not reach the SMTP server: {result.error}", err=True)
-        sys.exit(1)
+        smtp_url = config.get("SMTP_URL")
+        try:
+            result = send_pending(smtp_url=smtp_url)
+        except SmtpUrlError as exc:
+            db.session.rollback()
+            click.echo(f"queued {queued}, sent 0")
+            click.echo(f"Error: SERVICE_DESK_SMTP_URL: {exc}", err=True)
+            sys.exit(1)
+
+        if queued or result.sent or result.failed:
+            audit_record(actor="cli", action="outbox.notify", obj_type="outbox",
+                         after={"queued": queued, "sent": result.sent, "failed": result.failed,
+                                "gave_up": result.gave_up, "waiting": result.waiting})
+            db.session.commit()
+
+        click.echo(f"queued {queued}, sent {result.sent}, failed {result.failed}, "
+                   f"waiting {result.waiting}")
+        if result.gave_up:
+            click.echo(f"{result.gave_up} messages failed too often and were given up "
+                       "(see /admin/outbox)")
+        if not smtp_url:
+            click.echo("SERVICE_DESK_SMTP_URL is not set: messages wait in the outbox "
+                       "(/admin/outbox).")
+        elif result.error:
+            click.echo(f"Error: could not reach the SMTP server: {result.error}", err=True)
+            sys.exit(1)
+
+    return notify

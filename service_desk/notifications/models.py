@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Optional
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,6 +31,6 @@ class Notification(db.Model):
         enum_type(NotificationStatus), default=NotificationStatus.PENDING, index=True
     )
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
-    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[Optional[dt.datetime]]
+    sent_at: Mapped[dt.datetime | None]

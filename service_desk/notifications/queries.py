@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from ..base.paging import Page, paginate
 from ..extensions import db
-from ..matters.queries import Page
 from .models import Notification, NotificationStatus
 
 
@@ -15,11 +15,8 @@ def outbox_page(*, status: NotificationStatus | None, page: int, per_page: int) 
     if status is not None:
         stmt = stmt.where(Notification.status == status)
         count = count.where(Notification.status == status)
-    total = db.session.scalar(count) or 0
-    items = list(db.session.scalars(
-        stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return paginate(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()),
+                    page=page, per_page=per_page, count=count)
 
 
 def outbox_counts() -> dict[NotificationStatus, int]:

@@ -5,11 +5,11 @@ from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..base.paging import page_arg
 from ..permissions import STAFF_ROLES, can_read_outbox, require, role_required
 from . import bp
 from .models import NotificationStatus
 from .queries import outbox_counts, outbox_page
-from .services import Kind
 
 STATUS_LABELS = {
     NotificationStatus.PENDING: _l("Waiting"),
@@ -17,12 +17,14 @@ STATUS_LABELS = {
     NotificationStatus.FAILED: _l("Failed (given up)"),
 }
 
+# the kinds the features queue, by the string stored in the row (the outbox imports no
+# feature); a kind not named here is shown as stored
 KIND_LABELS = {
-    Kind.DUE_SOON: _l("Item due soon"),
-    Kind.OVERDUE: _l("Item overdue"),
-    Kind.NOTICE_REPLY_DUE: _l("Notice reply due"),
-    Kind.NOTICE_LATE: _l("Notice reply late"),
-    "notice-issued": _l("Supervision notice issued"),  # written by supervision/
+    "matter-due-soon": _l("Item due soon"),  # matters/reminders.py
+    "matter-overdue": _l("Item overdue"),
+    "notice-reply-due": _l("Notice reply due"),
+    "notice-late": _l("Notice reply late"),
+    "notice-issued": _l("Supervision notice issued"),  # supervision/services.py
 }
 
 
@@ -33,8 +35,7 @@ def index():
     raw_status = request.args.get("status", "")
     status = next((s for s in NotificationStatus if s.value == raw_status), None)
     bad_status = bool(raw_status) and status is None
-    page_number = max(1, request.args.get("page", 1, type=int) or 1)
-    page = outbox_page(status=status, page=page_number,
+    page = outbox_page(status=status, page=page_arg(),
                        per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "outbox/index.html", page=page, counts=outbox_counts(), status=status,

@@ -42,6 +42,7 @@ from sqlalchemy.exc import OperationalError
 from ..db import utcnow
 from ..extensions import db
 from .models import Notification, NotificationStatus
+from .outbox import SMS_PREFIX
 
 MAX_ATTEMPTS = 5
 SMTP_TIMEOUT = 10  # seconds, for connecting and for each SMTP command
@@ -189,8 +190,6 @@ def _describe(exc: BaseException) -> str:
     text = str(exc) or exc.__class__.__name__
     return f"{exc.__class__.__name__}: {text}"[:500]
 
-
-SMS_PREFIX = "sms:"
 
 
 def pending_count() -> int:

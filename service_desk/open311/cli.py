@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from ..base.calendar import zone
 from ..extensions import db
 
 api_keys = click.Group("api-keys", help="Open311 api_keys of client applications.")
@@ -38,11 +38,10 @@ def api_keys_create(name: str) -> None:
 @with_appcontext
 def api_keys_list() -> None:
     """Each key's id, state, creation time and name (never the key itself)."""
-    from zoneinfo import ZoneInfo
-
+    
     from .keys import api_keys_all
 
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    tz = zone()
     for key in api_keys_all():
         state = "revoked" if key.revoked_at else "active"
         created = key.created_at.astimezone(tz).isoformat(timespec="minutes")

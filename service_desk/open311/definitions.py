@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from ..bookings.labels import GROUP_LABELS
-from ..catalog.models import Service, SpecialGroup
+from ..catalog.models import Service
+from ..requests.eligibility import groups_of
+from ..requests.labels import GROUP_LABELS
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 STRING_MAX = 200
@@ -34,21 +35,9 @@ class Attribute:
     values: tuple[tuple[str, object], ...] = field(default_factory=tuple)
 
 
-def _groups(service: Service) -> list[SpecialGroup]:
-    found = []
-    for value in service.eligible_groups or []:
-        try:
-            group = SpecialGroup(value)
-        except ValueError:
-            continue
-        if group is not SpecialGroup.EVERYONE and group not in found:
-            found.append(group)
-    return found
-
-
 def service_attributes(service: Service) -> list[Attribute]:
     """The attributes of ``service``'s definition, in their order; empty when none."""
-    groups = _groups(service)
+    groups = groups_of(service)  # the same rule every channel applies
     if not groups:
         return []
     return [

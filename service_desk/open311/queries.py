@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..bookings.models import RequestEvent, RequestStatus, ServiceRequest
 from ..catalog.models import Channel, Service, ServiceKind
 from ..extensions import db
+from ..requests.models import RequestEvent, RequestStatus, ServiceRequest
 from ..units.models import Unit
 
 OPEN = (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED, RequestStatus.RETURNED)

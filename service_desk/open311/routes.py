@@ -3,7 +3,6 @@ the format the path's extension names (…/services.json, …/services.xml)."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
 from flask_babel import format_datetime
@@ -11,10 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.models import AuditEvent
-from ..bookings.models import RequestStatus
-from ..bookings.services import normalise_reference
+from ..base.calendar import zone
+from ..base.display import normalise_reference
 from ..db import utcnow
 from ..extensions import db, limiter
+from ..requests.models import RequestStatus
 from . import bp
 from .definitions import service_attributes
 from .keys import api_key_for
@@ -79,7 +79,7 @@ def _check_jurisdiction() -> None:
 def discovery(fmt: str):
     changed = db.session.scalar(select(func.max(AuditEvent.at)).where(
         AuditEvent.object_type == "service"))
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    tz = zone()
     endpoint_changeset = (changed.astimezone(tz).isoformat(timespec="seconds") if changed
                           else DOCUMENT_CHANGESET)
     data = {
@@ -164,7 +164,7 @@ def _w3(name: str) -> dt.datetime | None:
         raise Open311Error(400, [field_error(name, _(
             "Use the w3 date format, such as 2024-05-01T00:00:00+08:00."))]) from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+        value = value.replace(tzinfo=zone())
     return value
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
-from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_babel import get_locale
 
+from ..base.calendar import zone
 from ..catalog.models import Service
 from .definitions import Attribute
 from .queries import OPEN, RequestRow, ServiceRow
@@ -36,8 +36,7 @@ def path_format() -> str:
 def w3_time(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return value.astimezone(zone).isoformat(timespec="seconds")
+    return value.astimezone(zone()).isoformat(timespec="seconds")
 
 
 def _english() -> bool:

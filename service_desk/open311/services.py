@@ -22,10 +22,11 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import ApiKey
-from ..bookings.dispatch import MAX_TEXT, DispatchError, report_create
-from ..bookings.models import ServiceRequest
-from ..bookings.residents import ResidentError, resident_check
 from ..catalog.models import Channel, Service
+from ..requests.errors import RequestError
+from ..requests.lifecycle import MAX_TEXT, report_create
+from ..requests.models import ServiceRequest
+from ..requests.residents import ResidentError, resident_check
 from .definitions import AttributeErrors, attributes_check
 
 EMAIL_MAX = 254
@@ -184,5 +185,6 @@ def request_post(*, service: Service, posted: Posted, api_key: ApiKey) -> Servic
             channel=Channel.OPEN311, actor=f"open311:{api_key.name}"[:100], lat=lat, long=long,
             email=email, media_url=media_url, attributes=attributes or None,
             api_key_id=api_key.id, open311_token=secrets.token_urlsafe(16))
-    except DispatchError as exc:
-        raise Open311Error(400, [field_error(exc.field or "service_code", exc.message)]) from exc
+    except RequestError as exc:
+        name = _RESIDENT_FIELDS.get(exc.field or "", exc.field or "service_code")
+        raise Open311Error(400, [field_error(name, exc.message)]) from exc

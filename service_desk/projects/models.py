@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Optional
 
 from sqlalchemy import Date, ForeignKey, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,26 +43,26 @@ class KeyProject(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[Optional[str]] = mapped_column(String(200))
-    investor: Mapped[Optional[str]] = mapped_column(String(200))
-    origin: Mapped[Optional[str]] = mapped_column(String(16))  # domestic | foreign
-    category: Mapped[Optional[str]] = mapped_column(String(32))
-    total_investment: Mapped[Optional[Decimal]] = mapped_column(Numeric(18, 2))
-    total_investment_currency: Mapped[Optional[str]] = mapped_column(String(3))
-    registered_capital: Mapped[Optional[Decimal]] = mapped_column(Numeric(18, 2))
-    registered_capital_currency: Mapped[Optional[str]] = mapped_column(String(3))
-    expected_sales: Mapped[Optional[Decimal]] = mapped_column(Numeric(18, 2))
-    expected_sales_currency: Mapped[Optional[str]] = mapped_column(String(3))
-    owner_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
-    leader: Mapped[Optional[str]] = mapped_column(String(100))  # 区领导牵头分包
-    status: Mapped[Optional[ProjectStatus]] = mapped_column(enum_type(ProjectStatus))
-    facts: Mapped[Optional[list]] = mapped_column(db.JSON)
-    source_quote: Mapped[Optional[str]] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    investor: Mapped[str | None] = mapped_column(String(200))
+    origin: Mapped[str | None] = mapped_column(String(16))  # domestic | foreign
+    category: Mapped[str | None] = mapped_column(String(32))
+    total_investment: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    total_investment_currency: Mapped[str | None] = mapped_column(String(3))
+    registered_capital: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    registered_capital_currency: Mapped[str | None] = mapped_column(String(3))
+    expected_sales: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    expected_sales_currency: Mapped[str | None] = mapped_column(String(3))
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    leader: Mapped[str | None] = mapped_column(String(100))  # 区领导牵头分包
+    status: Mapped[ProjectStatus | None] = mapped_column(enum_type(ProjectStatus))
+    facts: Mapped[list | None] = mapped_column(db.JSON)
+    source_quote: Mapped[str | None] = mapped_column(Text)
     is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    owner_unit: Mapped[Optional[Unit]] = relationship(lazy="raise")
-    milestones: Mapped[list["ProjectMilestone"]] = relationship(
+    owner_unit: Mapped[Unit | None] = relationship(lazy="raise")
+    milestones: Mapped[list[ProjectMilestone]] = relationship(
         back_populates="project", lazy="raise", cascade="all, delete-orphan",
         order_by="ProjectMilestone.planned_on",
     )
@@ -77,11 +76,11 @@ class ProjectMilestone(db.Model):
         ForeignKey("key_projects.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[MilestoneKind] = mapped_column(enum_type(MilestoneKind))
-    planned_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    planned_on: Mapped[dt.date | None] = mapped_column(Date)
     precision: Mapped[DatePrecision] = mapped_column(enum_type(DatePrecision))
-    amount: Mapped[Optional[Decimal]] = mapped_column(Numeric(18, 2))
-    currency: Mapped[Optional[str]] = mapped_column(String(3))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
     done: Mapped[bool] = mapped_column(default=False, server_default=false())
-    source_quote: Mapped[Optional[str]] = mapped_column(Text)
+    source_quote: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[KeyProject] = relationship(back_populates="milestones", lazy="raise")

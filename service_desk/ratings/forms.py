@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 
 from .labels import level_choices
 from .services import COMMENT_MAX
@@ -47,12 +47,3 @@ class PhoneRatingForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.level.choices = level_choices()
-
-
-class RateLookupForm(FlaskForm):
-    reference = StringField(_l("Reference code"),
-                            render_kw={"autocomplete": "off", "autocapitalize": "characters",
-                                       "spellcheck": "false", "maxlength": "20"})
-    phone = StringField(_l("Mobile number"),
-                        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel",
-                                   "maxlength": "20"})

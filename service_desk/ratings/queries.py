@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..bookings.models import ServiceRequest
 from ..catalog.models import Service
 from ..extensions import db
+from ..requests.models import ServiceRequest
 from ..units.models import Unit
 from .models import Rating, Rectification
 

@@ -3,21 +3,20 @@ My booking, or after looking it up with the reference code and mobile number; an
 what the unit did about a bad rating. Thin views over ratings.services."""
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..booking.display import service_name, spaced_reference, spoken_reference, when
-from ..booking.forms import lookup_checked
-from ..booking.tokens import LinkError, phone_matches
-from ..bookings.services import find_booking
+from ..base.display import service_name, spaced_reference, spoken_reference, unit_name, when
+from ..base.forms import LookupForm, lookup_checked
+from ..base.limits import lookup_limit
+from ..base.links import LinkError, phone_matches, rating_reference, rating_token
 from ..extensions import db, limiter
 from ..permissions import may_rate_as_resident
-from ..units.models import Unit
+from ..requests.references import find_booking
 from . import bp
-from .forms import FixRatingForm, RateLookupForm, RatingForm
+from .forms import FixRatingForm, RatingForm
 from .labels import level_label
 from .models import RatingSource, RectificationStatus
 from .queries import RatedItem, rated_item
@@ -29,19 +28,9 @@ from .services import (
     rating_give,
     rectification_days,
 )
-from .tokens import rating_reference, rating_token
 
 VIA_BOOKING = "booking"
 FIX_RATEABLE = (RectificationStatus.FIXED, RectificationStatus.EXPLAINED)
-
-
-def unit_name(unit: Unit | None) -> str:
-    """The English name on English pages when there is one, else the Chinese one."""
-    if unit is None:
-        return ""
-    if unit.name_en and str(get_locale()).startswith("en"):
-        return unit.name_en
-    return unit.name
 
 
 @bp.context_processor
@@ -50,10 +39,6 @@ def rating_helpers() -> dict:
             "level_label": level_label, "spaced_reference": spaced_reference,
             "spoken_reference": spoken_reference, "comment_max": COMMENT_MAX,
             "rectification_days": rectification_days, "statuses": RectificationStatus}
-
-
-def _lookup_limit() -> str:
-    return current_app.config["LOOKUP_RATE_LIMIT"]
 
 
 # --- opening the page from a signed link ---------------------------------------------------
@@ -157,10 +142,10 @@ def rate_fix(token: str):
 # --- the look-up: reference code and mobile number, when the link is lost or too old ---------
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(_lookup_limit, methods=["POST"])
+@limiter.limit(lookup_limit, methods=["POST"])
 def lookup():
     """The same answer for an unknown reference and a wrong mobile number."""
-    form = RateLookupForm()
+    form = LookupForm()
     if request.method == "GET":
         return render_template("ratings/lookup.html", form=form, not_found=False)
     checked = lookup_checked(form)

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import audit_record
-from ..bookings.availability import zone
-from ..bookings.dispatch import deadline_after
-from ..bookings.models import RequestEvent, RequestStatus, ServiceRequest
+from ..base.calendar import deadline_after, zone
 from ..db import utcnow
 from ..extensions import db
+from ..requests.history import history_add
+from ..requests.models import RequestStatus, ServiceRequest
 from .models import (
     BAD_LEVELS,
     Rating,
@@ -98,13 +98,6 @@ def rectification_days() -> int:
     return days if isinstance(days, int) and days > 0 else DEFAULT_RECTIFICATION_DAYS
 
 
-def _event(request: ServiceRequest, *, action: str, actor=None, note: str | None = None,
-           at: dt.datetime | None = None) -> None:
-    db.session.add(RequestEvent(request_id=request.id, action=action,
-                                actor_id=actor.id if actor else None, at=at or utcnow(),
-                                status_after=request.status, unit_id=request.unit_id, note=note))
-
-
 def rating_give(*, request: ServiceRequest, level, comment: str | None, source: RatingSource,
                 recorded_by=None, now: dt.datetime | None = None) -> Rating:
     """Store the resident's rating of a finished service; a bad one opens a rectification.
@@ -131,7 +124,7 @@ def rating_give(*, request: ServiceRequest, level, comment: str | None, source: 
             db.session.flush()
     except IntegrityError as exc:
         raise AlreadyRated() from exc
-    _event(request, action="rated", actor=recorded_by, at=now,
+    history_add(request, action="rated", actor=recorded_by, at=now,
            note=f"{int(lvl)}" + (f": {text}" if text else ""))
     audit_record(actor=recorded_by, action="rating.give", obj_type="request",
                  obj_id=request.reference,
@@ -148,7 +141,7 @@ def rectification_open(*, rating: Rating, request: ServiceRequest, now: dt.datet
                          status=RectificationStatus.OPEN)
     db.session.add(rect)
     db.session.flush()
-    _event(request, action="rectification_opened", at=now, note=rect.due_at.isoformat())
+    history_add(request, action="rectification_opened", at=now, note=rect.due_at.isoformat())
     audit_record(actor=None, action="rectification.open", obj_type="rectification",
                  obj_id=str(rect.id), after={"request": request.reference,
                                              "due_at": rect.due_at.isoformat()})
@@ -182,7 +175,7 @@ def rectification_callback(*, rect: Rectification, actor, note: str | None,
                  required_message=_l("Note what the resident said on the call-back."))
     rect.called_back_at, rect.called_back_by_id, rect.callback_note = now, actor.id, text
     _flush()
-    _event(_request_of(rect), action="rectification_called_back", actor=actor, note=text, at=now)
+    history_add(_request_of(rect), action="rectification_called_back", actor=actor, note=text, at=now)
     audit_record(actor=actor, action="rectification.callback", obj_type="rectification",
                  obj_id=str(rect.id), after={"note": text})
 
@@ -202,7 +195,7 @@ def rectification_close(*, rect: Rectification, actor, outcome: RectificationSta
     rect.status, rect.action_note = outcome, text
     rect.closed_at, rect.closed_by_id = now, actor.id
     _flush()
-    _event(_request_of(rect), action=f"rectification_{outcome.value}", actor=actor, note=text,
+    history_add(_request_of(rect), action=f"rectification_{outcome.value}", actor=actor, note=text,
            at=now)
     audit_record(actor=actor, action="rectification.close", obj_type="rectification",
                  obj_id=str(rect.id), before={"status": "open"},
@@ -221,7 +214,7 @@ def rectification_appeal(*, rect: Rectification, actor, reason: str | None,
                  required_message=_l("Say why the rating is mistaken or malicious."))
     rect.status, rect.appeal_reason, rect.appealed_at = RectificationStatus.APPEALED, text, now
     _flush()
-    _event(_request_of(rect), action="rectification_appealed", actor=actor, note=text, at=now)
+    history_add(_request_of(rect), action="rectification_appealed", actor=actor, note=text, at=now)
     audit_record(actor=actor, action="rectification.appeal", obj_type="rectification",
                  obj_id=str(rect.id), before={"status": "open"},
                  after={"status": "appealed", "reason": text})
@@ -245,7 +238,7 @@ def rectification_decide(*, rect: Rectification, actor, uphold: bool, reason: st
         rect.status = RectificationStatus.OPEN
     _flush()
     action = "appeal_upheld" if uphold else "appeal_rejected"
-    _event(_request_of(rect), action=f"rectification_{action}", actor=actor, note=text, at=now)
+    history_add(_request_of(rect), action=f"rectification_{action}", actor=actor, note=text, at=now)
     audit_record(actor=actor, action=f"rectification.{action}", obj_type="rectification",
                  obj_id=str(rect.id), before={"status": "appealed"},
                  after={"status": rect.status.value, "reason": text,
@@ -264,7 +257,7 @@ def fix_rate(*, rect: Rectification, level, comment: str | None,
     text = _text(comment, field="comment", limit=COMMENT_MAX)
     rect.fix_level, rect.fix_comment, rect.fix_rated_at = int(lvl), text, now
     _flush()
-    _event(_request_of(rect), action="rectification_rated", at=now,
+    history_add(_request_of(rect), action="rectification_rated", at=now,
            note=f"{int(lvl)}" + (f": {text}" if text else ""))
     audit_record(actor=None, action="rectification.fix_rate", obj_type="rectification",
                  obj_id=str(rect.id), after={"level": int(lvl), "comment": text})

@@ -21,11 +21,11 @@ from flask import current_app
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.sql import ColumnElement
 
-from ..bookings.availability import zone
-from ..bookings.models import ServiceRequest
+from ..base.calendar import zone
 from ..catalog.models import Channel, Service
 from ..db import utcnow
 from ..extensions import db
+from ..requests.models import ServiceRequest
 from ..units.models import Unit
 from .models import BAD_LEVELS, CLOSED_STATUSES, GOOD_LEVELS, Rating, Rectification
 from .services import RATEABLE_STATUSES

@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("rectifications", __name__, url_prefix="/rectifications",
                template_folder="templates")
 
-from . import routes  # noqa: E402,F401
+from . import routes  # noqa: F401

@@ -1,8 +1,8 @@
 """Rectification statuses, deadline states and history entries in words (never colour alone)."""
 from flask_babel import lazy_gettext as _l
 
-from ..bookings.labels import EVENT_LABELS  # noqa: F401  (rating events are request events)
 from ..ratings.models import RectificationStatus
+from ..requests.labels import EVENT_LABELS  # noqa: F401  (rating events are request events)
 
 STATUS_LABELS = {
     RectificationStatus.OPEN: _l("Open: call back and act"),

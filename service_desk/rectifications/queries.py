@@ -8,13 +8,13 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
-from ..bookings.availability import zone
-from ..bookings.models import RequestEvent, ServiceRequest
+from ..base.deadlines import days_overdue, due_soon_clause, is_late, late_clause
+from ..base.deadlines import is_due_soon as deadline_due_soon
+from ..base.paging import Page, paginate
 from ..catalog.models import Service
-from ..dispatch.queries import DUE_SOON
 from ..extensions import db
-from ..matters.queries import Page
 from ..ratings.models import CLOSED_STATUSES, Rating, Rectification, RectificationStatus
+from ..requests.models import RequestEvent, ServiceRequest
 from ..units.models import Unit
 
 # not closed: the unit still has to act, or a supervisor has to decide an appeal
@@ -23,17 +23,11 @@ STATES = ("open", "appealed", "overdue", "due_soon", "closed")
 
 
 def is_overdue(rect: Rectification, now: dt.datetime) -> bool:
-    return rect.status in ACTIVE_STATUSES and rect.due_at < now
+    return rect.status in ACTIVE_STATUSES and is_late(rect.due_at, now)
 
 
 def is_due_soon(rect: Rectification, now: dt.datetime) -> bool:
-    return rect.status in ACTIVE_STATUSES and now <= rect.due_at <= now + DUE_SOON
-
-
-def days_overdue(due_at: dt.datetime, now: dt.datetime) -> int:
-    """Whole local days past the deadline; 0 = due (or late since) today, negative = days left."""
-    tz = zone()
-    return (now.astimezone(tz).date() - due_at.astimezone(tz).date()).days
+    return rect.status in ACTIVE_STATUSES and deadline_due_soon(rect.due_at, now)
 
 
 @dataclass(frozen=True)
@@ -58,9 +52,8 @@ def _state_where(state: str | None, now: dt.datetime):
     return {
         "open": Rectification.status == RectificationStatus.OPEN,
         "appealed": Rectification.status == RectificationStatus.APPEALED,
-        "overdue": and_(active, Rectification.due_at < now),
-        "due_soon": and_(active, Rectification.due_at >= now,
-                         Rectification.due_at <= now + DUE_SOON),
+        "overdue": and_(active, late_clause(Rectification.due_at, now)),
+        "due_soon": and_(active, due_soon_clause(Rectification.due_at, now)),
         "closed": Rectification.status.in_(CLOSED_STATUSES),
     }.get(state or "")
 
@@ -87,14 +80,13 @@ def rectifications_page(*, filters: RectFilters, page: int, per_page: int, now: 
     state = _state_where(filters.state, now)
     if state is not None:
         where.append(state)
-    total = db.session.scalar(select(func.count(Rectification.id)).where(*where)) or 0
     closed = Rectification.status.in_(CLOSED_STATUSES)
     order = (case((closed, 1), else_=0),
              case((closed, None), else_=Rectification.due_at),
              Rectification.closed_at.desc(), Rectification.id.desc())
-    rows = db.session.execute(_rows_select().where(*where).order_by(*order)
-                              .limit(per_page).offset((page - 1) * per_page))
-    return Page(items=[RectRow(*row) for row in rows], total=total, page=page, per_page=per_page)
+    return paginate(_rows_select().where(*where).order_by(*order),
+                    count=select(func.count(Rectification.id)).where(*where),
+                    page=page, per_page=per_page, rows=True, wrap=lambda row: RectRow(*row))
 
 
 @dataclass(frozen=True)

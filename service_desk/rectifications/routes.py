@@ -8,6 +8,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role
 from ..audit.services import audit_record
+from ..base.deadlines import days_overdue
+from ..base.paging import page_arg
 from ..catalog.models import ServiceKind
 from ..db import utcnow
 from ..extensions import db
@@ -39,7 +41,6 @@ from .queries import (
     STATES,
     RectDetail,
     RectFilters,
-    days_overdue,
     is_due_soon,
     is_overdue,
     open_count,
@@ -69,10 +70,6 @@ def _nav_badge() -> dict:
     return {"open_rectifications": count}
 
 
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
 @bp.get("")
 @role_required(*ROLES)
 def index():
@@ -82,7 +79,7 @@ def index():
     filters = RectFilters(state=state if state in STATES else None,
                           unit=None if staff else (request.args.get("unit") or None))
     now = utcnow()
-    page = rectifications_page(filters=filters, page=_page(), now=now,
+    page = rectifications_page(filters=filters, page=page_arg(), now=now,
                                per_page=current_app.config["PAGE_SIZE"],
                                only_unit_id=current_user.unit_id if staff else None)
     return render_template(

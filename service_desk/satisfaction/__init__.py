@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("satisfaction", __name__, url_prefix="/satisfaction", template_folder="templates")
 
-from . import routes  # noqa: E402,F401
+from . import routes  # noqa: F401

@@ -1,9 +1,9 @@
 """Server-drawn SVG charts of the rating rates, with the article's targets as reference lines.
 
-The same conventions as the public board's charts (board/charts.py, whose text helpers and
-colours are reused): an inline <svg role="img"> with <title> and <desc>, sizes in viewBox
-units, presentation attributes only (the CSP forbids style=), every label escaped, and the
-numbers repeated in a table after the chart. Two rates are told apart by the marker shape
+The conventions and primitives of base/charts.py, shared with the public board: an inline
+<svg role="img"> with <title> and <desc>, sizes in viewBox units, presentation attributes
+only (the CSP forbids style=), every label escaped, and the numbers repeated in a table after
+the chart. Two rates are told apart by the marker shape
 and line pattern as well as the colour, and a legend names them.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from ..board.charts import EDGE, FILL, FONT, INK, LINE, TRACK, WIDTH, _num, wrap
+from ..base.charts import EDGE, FILL, FONT, INK, LINE, TRACK, WIDTH, num, svg, wrap
 from ..ratings.stats import EVALUATION_TARGET, GOOD_RATING_TARGET
 from .display import MonthPoint, percent, short_month, year_label
 
@@ -26,15 +26,6 @@ BAR = 16
 VALUE_W = 72  # room right of the bars for "100.0%"
 
 
-def _svg(chart_id: str, title: str, desc: str, width: int, height: float, body: list[str]) -> Markup:
-    cid = escape(chart_id)
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{cid}" role="img" '
-            f'aria-labelledby="{cid}-title {cid}-desc" viewBox="0 0 {width} {_num(height)}" '
-            f'width="100%" focusable="false"><title id="{cid}-title">{escape(title)}</title>'
-            f'<desc id="{cid}-desc">{escape(desc)}</desc>')
-    return Markup(head + "".join(body) + "</svg>")
-
-
 def _text(x: float, y: float, text: str, *, size: int = FONT, anchor: str = "start",
           weight: str | None = None, cls: str | None = None, halo: bool = False) -> str:
     extra = f' font-weight="{weight}"' if weight else ""
@@ -42,15 +33,15 @@ def _text(x: float, y: float, text: str, *, size: int = FONT, anchor: str = "sta
     # a white outline under the letters keeps a label readable where a data line crosses it
     extra += ' stroke="#ffffff" stroke-width="5" stroke-linejoin="round" paint-order="stroke"' \
         if halo else ""
-    return (f'<text x="{_num(x)}" y="{_num(y)}" font-size="{size}" text-anchor="{anchor}" '
+    return (f'<text x="{num(x)}" y="{num(y)}" font-size="{size}" text-anchor="{anchor}" '
             f'fill="{INK}"{extra}>{escape(text)}</text>')
 
 
 def _marker(x: float, y: float, *, second: bool) -> str:
     if second:
-        return (f'<rect x="{_num(x - 5)}" y="{_num(y - 5)}" width="10" height="10" '
+        return (f'<rect x="{num(x - 5)}" y="{num(y - 5)}" width="10" height="10" '
                 f'fill="{SECOND}"/>')
-    return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="5" fill="{FILL}"/>'
+    return f'<circle cx="{num(x)}" cy="{num(y)}" r="5" fill="{FILL}"/>'
 
 
 def _line_legend(y: float) -> list[str]:
@@ -61,7 +52,7 @@ def _line_legend(y: float) -> list[str]:
         base = y + i * LINE
         mid = base - 6
         dash = ' stroke-dasharray="8 5"' if second else ""
-        out.append(f'<line x1="0" y1="{_num(mid)}" x2="30" y2="{_num(mid)}" '
+        out.append(f'<line x1="0" y1="{num(mid)}" x2="30" y2="{num(mid)}" '
                    f'stroke="{SECOND if second else FILL}" stroke-width="3"{dash}/>')
         out.append(_marker(15, mid, second=second))
         out.append(_text(38, base, label))
@@ -69,7 +60,7 @@ def _line_legend(y: float) -> list[str]:
 
 
 def _reference(x1: float, x2: float, y: float, cls: str) -> str:
-    return (f'<line class="{cls}" x1="{_num(x1)}" y1="{_num(y)}" x2="{_num(x2)}" y2="{_num(y)}" '
+    return (f'<line class="{cls}" x1="{num(x1)}" y1="{num(y)}" x2="{num(x2)}" y2="{num(y)}" '
             f'stroke="{INK}" stroke-width="2" stroke-dasharray="6 4"/>')
 
 
@@ -91,8 +82,8 @@ def trend_chart(points: Sequence[MonthPoint], *, chart_id: str = "chart-rating-m
 
     for rate in (0.0, 0.5, 1.0):
         colour = EDGE if rate == 0 else TRACK
-        body.append(f'<line x1="{_num(x0)}" y1="{_num(y_of(rate))}" x2="{_num(x1)}" '
-                    f'y2="{_num(y_of(rate))}" stroke="{colour}" stroke-width="1"/>')
+        body.append(f'<line x1="{num(x0)}" y1="{num(y_of(rate))}" x2="{num(x1)}" '
+                    f'y2="{num(y_of(rate))}" stroke="{colour}" stroke-width="1"/>')
         body.append(_text(x0 - 6, y_of(rate) + 5, f"{rate * 100:.0f}%", size=SMALL, anchor="end"))
     # the targets: lines under the data, their labels (99% above its line, 80% below its
     # line) drawn last, over it
@@ -119,7 +110,7 @@ def trend_chart(points: Sequence[MonthPoint], *, chart_id: str = "chart-rating-m
                                 f'stroke="{colour}" stroke-width="3"{dash}/>')
                 segment = []
                 continue
-            segment.append(f"{_num(x)},{_num(y_of(rate))}")
+            segment.append(f"{num(x)},{num(y_of(rate))}")
         body += [_marker(x, y_of(rate), second=second) for x, rate in zip(xs, rates)
                  if rate is not None]
 
@@ -135,13 +126,13 @@ def trend_chart(points: Sequence[MonthPoint], *, chart_id: str = "chart-rating-m
                               anchor="middle"))
             last_year = point.month.year
     body += labels
-    return _svg(chart_id, _("Evaluation rate and good-rating rate by month"),
-                _("One point per month of completion for each rate, on a scale from 0%% to "
-                  "100%%; the dashed horizontal lines are the targets, %(e)s for the evaluation "
-                  "rate and %(g)s for the good-rating rate. A month with nothing to divide has "
-                  "no point. The numbers are also in the table below the chart.",
-                  e=target_label(EVALUATION_TARGET), g=target_label(GOOD_RATING_TARGET)),
-                width, bottom + 48, body)
+    return svg(chart_id, _("Evaluation rate and good-rating rate by month"),
+               _("One point per month of completion for each rate, on a scale from 0%% to "
+                 "100%%; the dashed horizontal lines are the targets, %(e)s for the evaluation "
+                 "rate and %(g)s for the good-rating rate. A month with nothing to divide has "
+                 "no point. The numbers are also in the table below the chart.",
+                 e=target_label(EVALUATION_TARGET), g=target_label(GOOD_RATING_TARGET)),
+               width, bottom + 48, body)
 
 
 @dataclass(frozen=True)
@@ -165,7 +156,7 @@ def rates_bar_chart(rows: Sequence[RateBars], *, chart_id: str, title: str,
     for i, (label, second) in enumerate(((_("Evaluation rate"), False),
                                          (_("Good-rating rate"), True))):
         base = FONT + i * LINE
-        body.append(f'<rect x="1" y="{_num(base - 14)}" width="26" height="14" '
+        body.append(f'<rect x="1" y="{num(base - 14)}" width="26" height="14" '
                     f'fill="{SECOND if second else FILL}"/>')
         body.append(_text(36, base, label))
     targets_top = FONT + 2 * LINE
@@ -182,10 +173,10 @@ def rates_bar_chart(rows: Sequence[RateBars], *, chart_id: str, title: str,
         y = top + len(lines) * LINE + 4
         spans.append((y - 3, y + 2 * BAR + 4 + 3))
         for second, rate in ((False, row.evaluation_rate), (True, row.good_rating_rate)):
-            body.append(f'<rect x="1" y="{_num(y)}" width="{_num(track)}" height="{BAR}" '
+            body.append(f'<rect x="1" y="{num(y)}" width="{num(track)}" height="{BAR}" '
                         f'fill="{TRACK}" stroke="{EDGE}" stroke-width="1"/>')
             if rate:
-                body.append(f'<rect x="1" y="{_num(y)}" width="{_num(max(2.0, rate * track))}" '
+                body.append(f'<rect x="1" y="{num(y)}" width="{num(max(2.0, rate * track))}" '
                             f'height="{BAR}" fill="{SECOND if second else FILL}"/>')
             body.append(_text(width, y + BAR - 1, percent(rate), size=FONT, anchor="end",
                               weight="700"))
@@ -193,14 +184,14 @@ def rates_bar_chart(rows: Sequence[RateBars], *, chart_id: str, title: str,
         top = y + 14
     bottom = top - 10
     for cls, x in (("target-evaluation", x80), ("target-good", x99)):
-        body.append(f'<line class="{cls}" x1="{_num(x)}" y1="{_num(rows_top)}" x2="{_num(x)}" '
-                    f'y2="{_num(rows_top + 6)}" stroke="{INK}" stroke-width="2"/>')
-        body += [f'<line class="{cls}" x1="{_num(x)}" y1="{_num(y1)}" x2="{_num(x)}" '
-                 f'y2="{_num(y2)}" stroke="{INK}" stroke-width="2" stroke-dasharray="6 4"/>'
+        body.append(f'<line class="{cls}" x1="{num(x)}" y1="{num(rows_top)}" x2="{num(x)}" '
+                    f'y2="{num(rows_top + 6)}" stroke="{INK}" stroke-width="2"/>')
+        body += [f'<line class="{cls}" x1="{num(x)}" y1="{num(y1)}" x2="{num(x)}" '
+                 f'y2="{num(y2)}" stroke="{INK}" stroke-width="2" stroke-dasharray="6 4"/>'
                  for y1, y2 in spans]
-    return _svg(chart_id, title,
-                _("For each row, the upper bar is the evaluation rate and the lower bar the "
-                  "good-rating rate, both from 0%% to 100%%; the dashed vertical lines across "
-                  "the bars are the targets, %(e)s and %(g)s. The numbers are also in the table below the chart.",
-                  e=target_label(EVALUATION_TARGET), g=target_label(GOOD_RATING_TARGET)),
-                width, bottom + 4, body)
+    return svg(chart_id, title,
+               _("For each row, the upper bar is the evaluation rate and the lower bar the "
+                 "good-rating rate, both from 0%% to 100%%; the dashed vertical lines across "
+                 "the bars are the targets, %(e)s and %(g)s. The numbers are also in the table below the chart.",
+                 e=target_label(EVALUATION_TARGET), g=target_label(GOOD_RATING_TARGET)),
+               width, bottom + 4, body)

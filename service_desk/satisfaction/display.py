@@ -9,10 +9,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..catalog.models import Channel
-from ..dispatch.labels import CHANNEL_LABELS
 from ..ratings.labels import level_label
 from ..ratings.models import GOOD_LEVELS
 from ..ratings.stats import Figures, Row
+from ..requests.labels import CHANNEL_LABELS
 from .forms import add_months, parse_month
 
 DASH = "—"  # no division possible

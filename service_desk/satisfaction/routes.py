@@ -12,16 +12,17 @@ from sqlalchemy import select
 
 from ..accounts.models import Role
 from ..audit.services import audit_record
-from ..board.charts import ELDER_WIDTH, WIDTH
+from ..base.calendar import today
+from ..base.charts import ELDER_WIDTH, WIDTH
 from ..catalog.models import Channel, Service
-from ..dispatch.labels import CHANNEL_LABELS
 from ..exporting import csv_response
 from ..extensions import db
-from ..i18n import elder_mode, today
+from ..i18n import elder_mode
 from ..permissions import can_view_satisfaction, require, role_required
 from ..ratings.labels import level_label
 from ..ratings.models import GOOD_LEVELS
 from ..ratings.stats import EVALUATION_TARGET, GOOD_RATING_TARGET, RatingStats, Row, rating_figures
+from ..requests.labels import CHANNEL_LABELS
 from ..units.models import Unit
 from . import bp
 from .charts import RateBars, rates_bar_chart, trend_chart

@@ -1,9 +1,9 @@
 """Words for the schedule: appointment steps, buttons and channels (never colour alone)."""
 from flask_babel import lazy_gettext as _l
 
-from ..bookings.labels import EVENT_LABELS, GROUP_LABELS, STATUS_LABELS  # noqa: F401  (shared)
-from ..bookings.models import RequestStatus
 from ..catalog.models import Channel
+from ..requests.labels import EVENT_LABELS, GROUP_LABELS, STATUS_LABELS  # noqa: F401  (shared)
+from ..requests.models import RequestStatus
 
 # the statuses an appointment goes through, in the order the week table shows them
 APPOINTMENT_STATUSES = (RequestStatus.BOOKED, RequestStatus.ARRIVED, RequestStatus.COMPLETED,

@@ -8,30 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..accounts.models import Role, User
-from ..bookings.models import RequestEvent, RequestStatus, ServiceRequest
-from ..bookings.services import normalise_reference
+from ..base.calendar import zone
+from ..base.display import normalise_reference
 from ..catalog.models import Service, ServiceKind, ServiceLocation
 from ..extensions import db
+from ..requests.models import RequestEvent, RequestStatus, ServiceRequest
 from ..units.models import Unit
 from .labels import APPOINTMENT_STATUSES
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The local day [start, end) as aware UTC datetimes."""
-    zone = _zone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    tz = zone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
@@ -118,13 +113,13 @@ def day_schedule(*, unit: Unit, day: dt.date) -> DaySchedule:
                ServiceRequest.starts_at >= start, ServiceRequest.starts_at < end)
         .order_by(ServiceRequest.starts_at, ServiceRequest.id))
     schedule = DaySchedule(day=day, unit=unit)
-    zone = _zone()
+    tz = zone()
     for request, display_name, username in rows:
         booking = Booking(
             request=request, service=request.service,
             assignee_name=_assignee_name(display_name, username),
-            start=request.starts_at.astimezone(zone) if request.starts_at else None,
-            end=request.ends_at.astimezone(zone) if request.ends_at else None)
+            start=request.starts_at.astimezone(tz) if request.starts_at else None,
+            end=request.ends_at.astimezone(tz) if request.ends_at else None)
         (schedule.home if booking.is_home else schedule.hall).append(booking)
     schedule.staff = unit_staff(unit.id)
     return schedule

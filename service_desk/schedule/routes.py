@@ -10,11 +10,9 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
-from ..bookings.models import RequestStatus, ServiceRequest
-from ..bookings.services import ACTIVE
+from ..base.calendar import local, today
 from ..extensions import db
 from ..formfields import DATE_MESSAGE, parse_local_date
-from ..i18n import local, today
 from ..permissions import (
     can_choose_schedule_unit,
     can_handle_booking,
@@ -24,6 +22,18 @@ from ..permissions import (
     require,
     role_required,
 )
+from ..requests.appointments import (
+    ACTIVE,
+    BOOKING_CHANGED,
+    NOTE_REQUIRED,
+    allowed_changes,
+    booking_assign,
+    booking_mark,
+    is_home_visit,
+    phone_viewed,
+)
+from ..requests.errors import RequestError, StaleRequest
+from ..requests.models import RequestStatus, ServiceRequest
 from ..units.models import Unit
 from . import bp
 from .forms import AssignForm, PhoneForm, StatusForm, int_or_none
@@ -45,16 +55,6 @@ from .queries import (
     user_name,
     week_counts,
     week_start,
-)
-from .services import (
-    NOTE_REQUIRED,
-    ScheduleError,
-    StaleBooking,
-    allowed_changes,
-    booking_assign,
-    booking_mark,
-    is_home_visit,
-    phone_viewed,
 )
 
 SCHEDULE_ROLES = (Role.STAFF, Role.SUPERVISOR, Role.ADMIN)
@@ -197,12 +197,12 @@ def status(reference: str):
         booking_mark(request=item, service=item.service, status=new_status, note=form.note.data,
                      actor=current_user, expected_version=int_or_none(form.version.data))
         db.session.commit()
-    except (StaleBooking, StaleDataError):
+    except (StaleRequest, StaleDataError):
         db.session.rollback()
         item = _booking(reference)
         fresh = StatusForm(formdata=None, version=str(item.version), note=form.note.data)
-        return _booking_page(item, status_form=fresh, error=str(StaleBooking().message), code=409)
-    except ScheduleError as exc:
+        return _booking_page(item, status_form=fresh, error=str(BOOKING_CHANGED), code=409)
+    except RequestError as exc:
         db.session.rollback()
         item = _booking(reference)
         return _booking_page(item, status_form=_with_error(form, exc),
@@ -226,11 +226,11 @@ def assign(reference: str):
         booking_assign(request=item, service=item.service, assignee=assignee, actor=current_user,
                        expected_version=int_or_none(form.version.data))
         db.session.commit()
-    except (StaleBooking, StaleDataError):
+    except (StaleRequest, StaleDataError):
         db.session.rollback()
         item = _booking(reference)
-        return _booking_page(item, error=str(StaleBooking().message), code=409)
-    except ScheduleError as exc:
+        return _booking_page(item, error=str(BOOKING_CHANGED), code=409)
+    except RequestError as exc:
         db.session.rollback()
         item = _booking(reference)
         return _booking_page(item, assign_form=_with_error(form, exc),
@@ -253,7 +253,7 @@ def phone(reference: str):
     return _booking_page(item, full_phone=item.resident_phone)
 
 
-def _with_error(form, exc: ScheduleError):
+def _with_error(form, exc: RequestError):
     if exc.field and exc.field in form:
         form[exc.field].errors = [*form[exc.field].errors, str(exc.message)]
     return form

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..formfields import DATE_MESSAGE, LocalDateField
 
+
 class NoticeForm(FlaskForm):
     unit = SelectField(_l("Send to unit"), validators=[InputRequired(message=_l("Choose a unit."))])
     body = TextAreaField(_l("What the unit must do"),

@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from ..base.paging import Page, paginate
 from ..extensions import db
-from ..matters.models import (DeadlineExtension, ExtensionStatus, Matter, MatterStatus,
-                              MatterUpdate, SupervisionNotice)
-from ..matters.queries import Page
+from ..matters.models import (
+    DeadlineExtension,
+    ExtensionStatus,
+    Matter,
+    MatterStatus,
+    MatterUpdate,
+    SupervisionNotice,
+)
+from ..matters.queries import due_soon_clause, overdue_clause, overdue_or_due_soon_clause
 from ..units.models import Unit
 
 
@@ -33,24 +40,16 @@ def _open_notices():
             .correlate(Matter).scalar_subquery())
 
 
-def _board_where(today: dt.date, days: int):
-    return and_(Matter.status != MatterStatus.COMPLETED, Matter.deadline.is_not(None),
-                Matter.deadline <= today + dt.timedelta(days=days))
-
-
-def overdue_board(*, today: dt.date, days: int, page: int | None, per_page: int) -> Page:
+def overdue_board(*, today: dt.date, days: int, page: int, per_page: int) -> Page:
     """Overdue and due-soon items, grouped by lead unit (ordered so a template can group)."""
-    where = _board_where(today, days)
-    total = db.session.scalar(select(func.count(Matter.id)).where(where)) or 0
+    where = overdue_or_due_soon_clause(today, days)
     stmt = (select(Matter, _last_update(), _open_notices())
             .outerjoin(Unit, Unit.id == Matter.lead_unit_id).where(where)
             .options(joinedload(Matter.lead_unit))
             .order_by(Unit.name.is_(None), Unit.name, Matter.deadline, Matter.number))
-    if page is not None:
-        stmt = stmt.limit(per_page).offset((page - 1) * per_page)
-    rows = [BoardRow(m, last, n or 0, (today - m.deadline).days)
-            for m, last, n in db.session.execute(stmt)]
-    return Page(items=rows, total=total, page=page or 1, per_page=per_page if page else max(total, 1))
+    return paginate(stmt, page=page, per_page=per_page, rows=True,
+                    count=select(func.count(Matter.id)).where(where),
+                    wrap=lambda r: BoardRow(r[0], r[1], r[2] or 0, (today - r[0].deadline).days))
 
 
 @dataclass
@@ -70,7 +69,6 @@ SCORE_SORTS = ("overdue", "items", "completed", "on_time", "extensions")
 
 def unit_scorecard(*, today: dt.date, due_soon_days: int, sort: str = "overdue") -> list[UnitScore]:
     """Per lead unit; sorted worst first (most overdue, then fewest completed on time)."""
-    open_ = Matter.status != MatterStatus.COMPLETED
     promised = func.coalesce(Matter.original_deadline, Matter.deadline)
     counts = (select(
         Matter.lead_unit_id,
@@ -78,10 +76,8 @@ def unit_scorecard(*, today: dt.date, due_soon_days: int, sort: str = "overdue")
         func.sum(case((Matter.status == MatterStatus.COMPLETED, 1), else_=0)),
         func.sum(case((and_(Matter.status == MatterStatus.COMPLETED,
                             or_(promised.is_(None), Matter.completed_on <= promised)), 1), else_=0)),
-        func.sum(case((and_(open_, Matter.deadline < today), 1), else_=0)),
-        func.sum(case((and_(open_, Matter.deadline >= today,
-                            Matter.deadline <= today + dt.timedelta(days=due_soon_days)), 1),
-                      else_=0)),
+        func.sum(case((overdue_clause(today), 1), else_=0)),
+        func.sum(case((due_soon_clause(today, due_soon_days), 1), else_=0)),
     ).where(Matter.lead_unit_id.is_not(None)).group_by(Matter.lead_unit_id))
     ext = (select(DeadlineExtension.unit_id, func.count(DeadlineExtension.id),
                   func.sum(case((DeadlineExtension.status == ExtensionStatus.PENDING, 1), else_=0)))
@@ -115,13 +111,11 @@ def notices_page(*, today: dt.date, state: str | None, unit_id: int | None, page
         stmt = stmt.where(SupervisionNotice.replied_at.is_(None), SupervisionNotice.reply_due < today)
     elif state == "open":
         stmt = stmt.where(SupervisionNotice.replied_at.is_(None), SupervisionNotice.reply_due >= today)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = list(db.session.scalars(
-        stmt.options(joinedload(SupervisionNotice.matter), joinedload(SupervisionNotice.unit))
-        .order_by(SupervisionNotice.replied_at.is_not(None), SupervisionNotice.reply_due,
-                  SupervisionNotice.id)
-        .limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    count = select(func.count()).select_from(stmt.subquery())
+    stmt = (stmt.options(joinedload(SupervisionNotice.matter), joinedload(SupervisionNotice.unit))
+            .order_by(SupervisionNotice.replied_at.is_not(None), SupervisionNotice.reply_due,
+                      SupervisionNotice.id))
+    return paginate(stmt, page=page, per_page=per_page, count=count)
 
 
 def notice_detail(notice_id: int) -> SupervisionNotice | None:
@@ -131,11 +125,9 @@ def notice_detail(notice_id: int) -> SupervisionNotice | None:
 
 
 def extensions_page(*, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count(DeadlineExtension.id))) or 0
-    items = list(db.session.scalars(
-        select(DeadlineExtension)
-        .options(joinedload(DeadlineExtension.matter), joinedload(DeadlineExtension.unit))
-        .order_by(DeadlineExtension.status != ExtensionStatus.PENDING,
-                  DeadlineExtension.created_at.desc(), DeadlineExtension.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    stmt = (select(DeadlineExtension)
+            .options(joinedload(DeadlineExtension.matter), joinedload(DeadlineExtension.unit))
+            .order_by(DeadlineExtension.status != ExtensionStatus.PENDING,
+                      DeadlineExtension.created_at.desc(), DeadlineExtension.id.desc()))
+    return paginate(stmt, page=page, per_page=per_page,
+                    count=select(func.count(DeadlineExtension.id)))

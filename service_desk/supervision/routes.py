@@ -7,32 +7,43 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.models import Role
-from ..exporting import csv_response
+from ..base.calendar import local, today
+from ..base.paging import page_arg
 from ..db import utcnow
-from ..dispatch.overdue import overdue_requests
+from ..exporting import csv_response
 from ..extensions import db
-from ..i18n import local, today
 from ..matters.models import DeadlineExtension, Matter
 from ..matters.queries import matter_detail
 from ..matters.services import MatterError, extension_decide
-from ..permissions import (STAFF_ROLES, can_reply_notice, can_supervise, can_view_notice, require,
-                           role_required)
+from ..permissions import (
+    STAFF_ROLES,
+    can_reply_notice,
+    can_supervise,
+    can_view_notice,
+    require,
+    role_required,
+)
 from ..ratings.labels import LEVEL_LABELS
 from ..rectifications.labels import STATUS_LABELS as RECT_STATUS_LABELS
 from ..rectifications.queries import rectifications_due
+from ..requests.overdue import overdue_requests
 from ..units.models import Unit
 from . import bp
 from .forms import DecisionForm, NoticeForm, ReplyForm
-from .queries import (NOTICE_STATES, SCORE_SORTS, extensions_page, notice_detail, notices_page,
-                      overdue_board, unit_scorecard)
+from .queries import (
+    NOTICE_STATES,
+    SCORE_SORTS,
+    extensions_page,
+    notice_detail,
+    notices_page,
+    overdue_board,
+    unit_scorecard,
+)
 from .services import NoticeState, notice_issue, notice_reply, notice_state
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 BOARD_PAGE = 100
-
-
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+ALL = 10**6  # a CSV export has every row on one page
 
 
 def _window() -> int:
@@ -48,7 +59,7 @@ def board():
     if request.args.get("format") == "csv" and request.args.get("section") == "rectifications":
         return _rectifications_csv(days)
     if request.args.get("format") == "csv":
-        rows = overdue_board(today=today(), days=days, page=None, per_page=BOARD_PAGE).items
+        rows = overdue_board(today=today(), days=days, page=1, per_page=ALL).items
         return csv_response(_("overdue-board.csv"), [
             _("Lead unit"), _("Number"), _("Item"), _("Deadline"), _("Days overdue"),
             _("Progress"), _("Last update"), _("Open notices")],
@@ -56,7 +67,7 @@ def board():
               r.matter.title, r.matter.deadline.isoformat(), r.days_overdue, r.matter.progress,
               local(r.last_update_at).strftime("%Y-%m-%d %H:%M") if r.last_update_at else "",
               r.open_notices] for r in rows))
-    page = overdue_board(today=today(), days=days, page=_page(), per_page=BOARD_PAGE)
+    page = overdue_board(today=today(), days=days, page=page_arg(), per_page=BOARD_PAGE)
     return render_template("supervision/board.html", page=page, days=days, today=today(),
                            now=utcnow(), overdue_requests=overdue_requests(now=utcnow()),
                            rectifications=rectifications_due(now=utcnow(), days=days),
@@ -65,7 +76,7 @@ def board():
 
 def _rectifications_csv(days: int):
     """The board's rectifications of bad ratings (late or due within the window), by unit."""
-    due = rectifications_due(now=utcnow(), days=days, limit=10**6)
+    due = rectifications_due(now=utcnow(), days=days, limit=ALL)
     return csv_response(_("overdue-rectifications.csv"), [
         _("Unit"), _("Request"), _("Service"), _("Rating"), _("Deadline"), _("Days overdue"),
         _("Called back"), _("Status")],
@@ -103,7 +114,7 @@ def notices():
     unit_id = None if supervising else current_user.unit_id
     per_page = current_app.config["PAGE_SIZE"]
     if request.args.get("format") == "csv" and supervising:
-        page = notices_page(today=today(), state=state, unit_id=None, page=1, per_page=10**6)
+        page = notices_page(today=today(), state=state, unit_id=None, page=1, per_page=ALL)
         return csv_response(_("supervision-notices.csv"), [
             _("Number"), _("Item"), _("Unit"), _("Issued"), _("What the unit must do"),
             _("Reply by"), _("State"), _("Reply")],
@@ -111,7 +122,7 @@ def notices():
               n.body, n.reply_due.isoformat(), _state_label(notice_state(n, today())),
               n.reply or ""]
              for n in page.items))
-    page = notices_page(today=today(), state=state, unit_id=unit_id, page=_page(), per_page=per_page)
+    page = notices_page(today=today(), state=state, unit_id=unit_id, page=page_arg(), per_page=per_page)
     return render_template("supervision/notices.html", page=page, state=state, today=today(),
                            notice_state=notice_state, state_label=_state_label,
                            supervising=supervising)
@@ -201,7 +212,7 @@ def notice_new(number: str):
 
 def _extensions_page(submitted: DecisionForm | None = None, submitted_id: int | None = None,
                      status: int = 200):
-    page = extensions_page(page=_page(), per_page=current_app.config["PAGE_SIZE"])
+    page = extensions_page(page=page_arg(), per_page=current_app.config["PAGE_SIZE"])
     forms = {e.id: DecisionForm(prefix=f"e{e.id}", formdata=None) for e in page.items}
     if submitted is not None:
         forms[submitted_id] = submitted
@@ -212,7 +223,7 @@ def _extensions_page(submitted: DecisionForm | None = None, submitted_id: int | 
 @role_required(*SUPERVISORS)
 def extensions():
     if request.args.get("format") == "csv":
-        everything = extensions_page(page=1, per_page=10**6).items
+        everything = extensions_page(page=1, per_page=ALL).items
         labels = {"pending": _("Waiting"), "approved": _("Approved"), "refused": _("Refused")}
         return csv_response(_("extension-requests.csv"), [
             _("Number"), _("Item"), _("Unit"), _("Current deadline"), _("Requested deadline"),

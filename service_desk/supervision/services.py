@@ -9,13 +9,15 @@ from sqlalchemy import select
 
 from ..accounts.models import Role, User
 from ..audit.services import audit_record
+from ..base.calendar import today
 from ..db import utcnow
 from ..extensions import db
-from ..i18n import today
 from ..matters.models import Matter, SupervisionNotice, UpdateKind
 from ..matters.services import MatterError, history_add
-from ..notifications.models import Notification
+from ..notifications.outbox import queue_mail
 from ..units.models import Unit
+
+NOTICE_ISSUED = "notice-issued"  # the outbox row's kind
 
 
 class NoticeState(enum.Enum):
@@ -67,8 +69,8 @@ def _notify_unit(*, notice: SupervisionNotice, matter: Matter, unit: Unit) -> No
                        number=matter.number, title=matter.title,
                        date=notice.reply_due.isoformat(), body=notice.body)
     for user in staff:
-        db.session.add(Notification(kind="notice-issued", recipient=user.email, subject=subject,
-                                    body=body, dedupe_key=f"notice-issued:{notice.id}:{user.id}"))
+        queue_mail(kind=NOTICE_ISSUED, to=user.email, subject=subject, body=body,
+                   dedupe_key=f"{NOTICE_ISSUED}:{notice.id}:{user.id}")
 
 
 def notice_reply(*, notice: SupervisionNotice, matter: Matter, actor, reply: str) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service_desk.bookings.models import RequestStatus, ServiceRequest
 from service_desk.catalog.models import Channel, SpecialGroup
 from service_desk.extensions import db
+from service_desk.requests.models import RequestStatus, ServiceRequest
 
 from ..test_booking_web import open_for_booking
 

@@ -9,24 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import audit_record
+from ..base.calendar import deadline_after, zone
+from ..base.deadlines import is_due_soon as deadline_due_soon
+from ..base.deadlines import is_late
 from ..catalog.models import Channel, Service, ServiceKind
 from ..db import utcnow
 from ..extensions import db
-from ..notifications.models import Notification
 from ..units.models import Unit
-from .availability import china_calendar, is_makeup_workday, zone
-from .models import RequestEvent, RequestStatus, ServiceRequest
+from .eligibility import eligibility_check
+from .errors import NotChangeable, RequestError, StaleRequest
+from .history import history_add
+from .models import RequestStatus, ServiceRequest
+from .references import new_reference
 from .residents import Resident
-from .services import new_reference
+from .texts import completion_text, received_text
 
 DEFAULT_DISPATCH_DAYS = 5
-DEADLINE_TIME = dt.time(18, 0)  # a deadline ends at the close of the working day, local time
 MAX_TEXT = 4000
 
 
@@ -62,56 +64,18 @@ class Satisfaction(enum.Enum):
     VERY_DISSATISFIED = "very_dissatisfied"
 
 
-class DispatchError(ValueError):
-    """A refused change, with a message for the person who asked (and the form field)."""
-
-    def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-
-class StaleRequest(DispatchError):
-    """Someone else changed the request after this form was opened."""
-
-    def __init__(self) -> None:
-        super().__init__(_l("This request was changed meanwhile by someone else. "
-                            "Its current state is shown below; check it and try again."))
-
-
-# --- deadlines in working days -------------------------------------------------------------
-
-def is_working_day(day: dt.date) -> bool:
-    """Mon–Fri except public holidays and their days off; plus make-up Saturdays/Sundays (调休)."""
-    if day in china_calendar(day.year):
-        return False
-    if day.weekday() >= 5:
-        return is_makeup_workday(day)
-    return True
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The ``days``-th working day after ``start`` (the day of dispatch itself does not count)."""
-    if days < 1:
-        raise ValueError("days must be at least 1")
-    day, counted = start, 0
-    while counted < days:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            counted += 1
-    return day
-
-
-def deadline_after(now: dt.datetime, days: int, tz: ZoneInfo) -> dt.datetime:
-    """18:00 local time on the ``days``-th working day after ``now``'s local date, in UTC."""
-    local_day = now.astimezone(tz).date()
-    due = add_working_days(local_day, days)
-    return dt.datetime.combine(due, DEADLINE_TIME, tzinfo=tz).astimezone(dt.timezone.utc)
-
-
 def dispatch_days_of(service: Service) -> int:
     return service.dispatch_days if service.dispatch_days and service.dispatch_days > 0 \
         else DEFAULT_DISPATCH_DAYS
+
+
+def is_overdue(request: ServiceRequest, now: dt.datetime) -> bool:
+    """Still waiting on a unit, past its deadline."""
+    return request.status in OPEN_STATUSES and is_late(request.due_at, now)
+
+
+def is_due_soon(request: ServiceRequest, now: dt.datetime) -> bool:
+    return request.status in OPEN_STATUSES and deadline_due_soon(request.due_at, now)
 
 
 def allowed_actions(request: ServiceRequest) -> frozenset[Action]:
@@ -132,30 +96,21 @@ _REFUSALS = {
 
 
 def action_check(request: ServiceRequest, action: Action, expected_version: int | None) -> None:
-    """Raise StaleRequest when the form is older than the request, DispatchError when the
+    """Raise StaleRequest when the form is older than the request, NotChangeable when the
     request's status does not allow ``action``; changes nothing."""
     if expected_version is not None and expected_version != request.version:
         raise StaleRequest()
     if action not in allowed_actions(request):
-        raise DispatchError(_REFUSALS[action])
+        raise NotChangeable(_REFUSALS[action])
 
 
 def _text(value: str | None, *, field: str, required_message) -> str:
     text = (value or "").strip()
     if not text:
-        raise DispatchError(required_message, field)
+        raise RequestError(required_message, field)
     if len(text) > MAX_TEXT:
-        raise DispatchError(_l("Please keep this to 4000 characters or fewer."), field)
+        raise RequestError(_l("Please keep this to 4000 characters or fewer."), field)
     return text
-
-
-def _event(request: ServiceRequest, *, action: str, actor, note: str | None = None,
-           at: dt.datetime | None = None) -> RequestEvent:
-    event = RequestEvent(request_id=request.id, action=action, at=at or utcnow(),
-                         actor_id=getattr(actor, "id", None), status_after=request.status,
-                         unit_id=request.unit_id, note=note)
-    db.session.add(event)
-    return event
 
 
 def _save(request: ServiceRequest, now: dt.datetime) -> None:
@@ -187,13 +142,14 @@ def report_create(*, service: Service, resident: Resident, description: str | No
     the request is otherwise the same as one reported on the hotline."""
     now = now or utcnow()
     if service.kind is not ServiceKind.DISPATCH or not service.is_active:
-        raise DispatchError(_l("Choose a service that handles reported problems."), "service")
+        raise RequestError(_l("Choose a service that handles reported problems."), "service")
     if unit is not None and not unit.is_active:
-        raise DispatchError(_l("That unit no longer takes requests. Choose another."), "unit")
+        raise RequestError(_l("That unit no longer takes requests. Choose another."), "unit")
     unit_id = unit.id if unit is not None else service.unit_id
     if unit_id is None:
-        raise DispatchError(_l("This service has no unit of its own: choose the unit to send "
+        raise RequestError(_l("This service has no unit of its own: choose the unit to send "
                                "the request to."), "unit")
+    eligibility_check(service, resident.group)
     text = _text(description, field="description",
                  required_message=_l("Describe the problem: what, where, since when."))
     request = ServiceRequest(
@@ -208,14 +164,8 @@ def report_create(*, service: Service, resident: Resident, description: str | No
         open311_token=open311_token)
     db.session.add(request)
     db.session.flush()
-    _event(request, action="dispatched", actor=actor, note=channel.value, at=now)
-    with force_locale("zh_CN"):
-        body = gettext("Received: your request %(ref)s (%(service)s) was sent to the unit in "
-                       "charge.", ref=request.reference, service=service.name)
-        subject = gettext("Service Desk request %(ref)s", ref=request.reference)
-    db.session.add(Notification(
-        kind="request-received", recipient=f"sms:{request.resident_phone}", subject=subject,
-        body=body, dedupe_key=f"request-received:{request.id}"))
+    history_add(request, action="dispatched", actor=actor, note=channel.value, at=now)
+    received_text(request, service)
     audit_record(actor=actor or "resident", action="request.dispatch", obj_type="request",
                  obj_id=request.reference,
                  after={"service": service.code, "unit": _unit_code(unit_id),
@@ -230,11 +180,11 @@ def request_accept(*, request: ServiceRequest, actor, note: str | None = None,
     action_check(request, Action.ACCEPT, expected_version)
     note = (note or "").strip() or None
     if note and len(note) > MAX_TEXT:
-        raise DispatchError(_l("Please keep this to 4000 characters or fewer."), "note")
+        raise RequestError(_l("Please keep this to 4000 characters or fewer."), "note")
     request.status = RequestStatus.ACCEPTED
     request.assignee_id = getattr(actor, "id", None)
     _save(request, now)
-    _event(request, action="accepted", actor=actor, note=note, at=now)
+    history_add(request, action="accepted", actor=actor, note=note, at=now)
     audit_record(actor=actor, action="request.accept", obj_type="request",
                  obj_id=request.reference, before={"status": "dispatched"},
                  after={"status": "accepted"})
@@ -247,7 +197,7 @@ def request_handle(*, request: ServiceRequest, actor, note: str | None,
     action_check(request, Action.HANDLE, expected_version)
     text = _text(note, field="note", required_message=_l("Say what was done: the note is required."))
     _save(request, now)  # bumps the version: the next stale form is caught
-    _event(request, action="handled", actor=actor, note=text, at=now)
+    history_add(request, action="handled", actor=actor, note=text, at=now)
     audit_record(actor=actor, action="request.handle", obj_type="request",
                  obj_id=request.reference, after={"note": text})
 
@@ -263,7 +213,7 @@ def request_return(*, request: ServiceRequest, actor, reason: str | None,
     request.status = RequestStatus.RETURNED
     request.assignee_id = None
     _save(request, now)
-    _event(request, action="returned", actor=actor, note=text, at=now)
+    history_add(request, action="returned", actor=actor, note=text, at=now)
     audit_record(actor=actor, action="request.return", obj_type="request",
                  obj_id=request.reference, before={"status": before},
                  after={"status": "returned", "reason": text})
@@ -276,12 +226,12 @@ def request_reassign(*, request: ServiceRequest, service: Service, unit: Unit | 
     now = now or utcnow()
     action_check(request, Action.REASSIGN, expected_version)
     if unit is None:
-        raise DispatchError(_l("Choose the unit to send the request to."), "unit")
+        raise RequestError(_l("Choose the unit to send the request to."), "unit")
     if not unit.is_active:
-        raise DispatchError(_l("That unit no longer takes requests. Choose another."), "unit")
+        raise RequestError(_l("That unit no longer takes requests. Choose another."), "unit")
     note = (note or "").strip() or None
     if note and len(note) > MAX_TEXT:
-        raise DispatchError(_l("Please keep this to 4000 characters or fewer."), "note")
+        raise RequestError(_l("Please keep this to 4000 characters or fewer."), "note")
     before = {"unit": _unit_code(request.unit_id),
               "due_at": request.due_at.isoformat() if request.due_at else None}
     request.status = RequestStatus.DISPATCHED
@@ -289,7 +239,7 @@ def request_reassign(*, request: ServiceRequest, service: Service, unit: Unit | 
     request.assignee_id = None
     request.due_at = deadline_after(now, dispatch_days_of(service), zone())
     _save(request, now)
-    _event(request, action="reassigned", actor=actor, note=note, at=now)
+    history_add(request, action="reassigned", actor=actor, note=note, at=now)
     audit_record(actor=actor, action="request.reassign", obj_type="request",
                  obj_id=request.reference, before=before,
                  after={"unit": unit.code, "due_at": request.due_at.isoformat()})
@@ -307,10 +257,8 @@ def request_resolve(*, request: ServiceRequest, service: Service, actor, reply: 
     request.resolved_at = now
     request.served_by_id = actor.id if actor is not None else None
     _save(request, now)
-    _event(request, action="resolved", actor=actor, note=text, at=now)
-    # the reply goes with the link to rate the service (好差评); ratings builds on bookings
-    from ..ratings.links import completion_text
-
+    history_add(request, action="resolved", actor=actor, note=text, at=now)
+    # the reply goes with the link to rate the service (好差评)
     completion_text(request=request, service=service, reply=text)
     audit_record(actor=actor, action="request.resolve", obj_type="request",
                  obj_id=request.reference, before={"status": "accepted"},
@@ -324,13 +272,13 @@ def request_callback(*, request: ServiceRequest, actor, satisfaction: Satisfacti
     now = now or utcnow()
     action_check(request, Action.CALLBACK, expected_version)
     if not isinstance(satisfaction, Satisfaction):
-        raise DispatchError(_l("Choose what the resident said about the result."), "satisfaction")
+        raise RequestError(_l("Choose what the resident said about the result."), "satisfaction")
     text = _text(note, field="note",
                  required_message=_l("Note what the resident said on the call-back."))
     request.status = RequestStatus.CALLED_BACK
     _save(request, now)
     # the history keeps the answer's code first, so it can be shown in words in any language
-    _event(request, action="called_back", actor=actor, note=f"{satisfaction.value}: {text}", at=now)
+    history_add(request, action="called_back", actor=actor, note=f"{satisfaction.value}: {text}", at=now)
     audit_record(actor=actor, action="request.callback", obj_type="request",
                  obj_id=request.reference, before={"status": "resolved"},
                  after={"status": "called_back", "satisfaction": satisfaction.value, "note": text})

@@ -1,33 +1,22 @@
-"""Reads for dispatched requests: each page a bounded number of statements."""
+"""Reads of requests for the staff pages, the hotline and the API: each a bounded number of
+statements."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..accounts.models import User
-from ..bookings.dispatch import LIFECYCLE_STATUSES, OPEN_STATUSES
-from ..bookings.models import RequestEvent, RequestStatus, ServiceRequest
+from ..base.paging import Page, paginate
 from ..extensions import db
-from ..matters.queries import Page
 from ..units.models import Unit
+from .lifecycle import LIFECYCLE_STATUSES, OPEN_STATUSES
+from .models import RequestEvent, RequestStatus, ServiceRequest
 
-# a request due within this time, and not yet late, is "due soon"
-DUE_SOON = dt.timedelta(hours=24)
 # what a unit's staff work on (called-back requests are finished)
 STAFF_STATUSES = (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED, RequestStatus.RETURNED,
                   RequestStatus.RESOLVED)
-
-
-def is_overdue(item: ServiceRequest, now: dt.datetime) -> bool:
-    return item.status in OPEN_STATUSES and item.due_at is not None and item.due_at < now
-
-
-def is_due_soon(item: ServiceRequest, now: dt.datetime) -> bool:
-    return (item.status in OPEN_STATUSES and item.due_at is not None
-            and now <= item.due_at <= now + DUE_SOON)
 
 
 @dataclass(frozen=True)
@@ -51,14 +40,13 @@ def requests_page(*, filters: RequestFilters, page: int, per_page: int,
             Unit.code == filters.unit).scalar_subquery())
     if filters.status is not None:
         stmt = stmt.where(ServiceRequest.status == filters.status)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    count = select(func.count()).select_from(stmt.subquery())
     order = (case((ServiceRequest.status.in_(OPEN_STATUSES), 0), else_=1),
              case((ServiceRequest.due_at.is_(None), 1), else_=0),
              ServiceRequest.due_at, ServiceRequest.id)
-    rows = db.session.scalars(
+    return paginate(
         stmt.options(joinedload(ServiceRequest.service), joinedload(ServiceRequest.unit))
-        .order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=list(rows), total=total, page=page, per_page=per_page)
+        .order_by(*order), count=count, page=page, per_page=per_page)
 
 
 def request_detail(reference: str) -> ServiceRequest | None:

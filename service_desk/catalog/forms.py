@@ -22,9 +22,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 from wtforms.widgets import TextInput
 
-from ..catalog.models import Service, ServiceKind, ServiceLocation
 from ..formfields import DATE_MESSAGE, LocalDateField
 from ..units.models import Unit
+from .hours import settings_of
+from .models import Service, ServiceKind, ServiceLocation
 from .queries import WEEKDAY_KEYS, Hours
 from .services import (
     MAX_PERIODS,
@@ -202,8 +203,6 @@ class SettingsForm(FlaskForm):
     def fill(self, *, service: Service, unit_code: str | None, hours: Hours,
              fingerprint: str) -> None:
         """The stored state (effective defaults where an administrator set none)."""
-        from ..bookings.availability import settings_of
-
         effective = settings_of(service)
         defaults = {"duration_minutes": effective.slot_minutes, "capacity": effective.capacity,
                     "book_ahead_days": effective.book_ahead_days,

@@ -1,5 +1,4 @@
-"""Writes of the hotline console: noting a call (bookings and reports use the shared rules in
-bookings/services.py and bookings/dispatch.py)."""
+"""Hotline calls: a call noted by the operator, linked to the request it was about."""
 from __future__ import annotations
 
 import re
@@ -7,12 +6,11 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import audit_record
-from ..bookings.models import CallLog
-from ..bookings.residents import normalise_mobile
-from ..bookings.services import normalise_reference
+from ..base.display import normalise_reference
+from ..base.phones import mask_phone, normalise_mobile
 from ..extensions import db
-from ..i18n import mask_phone
-from .queries import request_id_of
+from .models import CallLog
+from .references import request_id_of
 
 _LANDLINE = re.compile(r"^\+?[\d\s-]{7,24}$")
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..bookings.availability import zone
-from ..bookings.dispatch import OPEN_STATUSES
-from ..bookings.models import RequestStatus, ServiceRequest
+from ..base.calendar import zone
 from ..catalog.models import Service
 from ..extensions import db
 from ..units.models import Unit
+from .lifecycle import OPEN_STATUSES
+from .models import RequestStatus, ServiceRequest
 
 BOARD_LIMIT = 50
 

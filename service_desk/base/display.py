@@ -1,4 +1,4 @@
-"""How days, times and references read on the residents' pages (Asia/Shanghai)."""
+"""How days, times and references read to people (in the display zone, Asia/Shanghai)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +7,7 @@ import re
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
-from ..catalog.models import Service
-from ..i18n import local, today
+from .calendar import local, today
 
 
 def _day_pattern(with_year: bool) -> str:
@@ -49,7 +48,7 @@ def when(start: dt.datetime | None, end: dt.datetime | None) -> str:
              times=time_range(start, end))
 
 
-def service_name(service: Service) -> str:
+def service_name(service) -> str:
     """The English name on English pages when there is one, else the Chinese one."""
     if service.name_en and str(get_locale()).startswith("en"):
         return service.name_en
@@ -64,3 +63,17 @@ def spaced_reference(reference: str) -> str:
 def spoken_reference(reference: str) -> str:
     """One character at a time, for screen readers."""
     return " ".join(reference)
+
+
+def normalise_reference(raw: str | None) -> str:
+    """What a resident typed or said as a reference: any spacing, any case."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def unit_name(unit) -> str:
+    """The English name on English pages when there is one, else the Chinese one."""
+    if unit is None:
+        return ""
+    if unit.name_en and str(get_locale()).startswith("en"):
+        return unit.name_en
+    return unit.name

@@ -1,19 +1,18 @@
-"""Thin views: administrators edit each service's booking rules, hours and closures."""
+"""The catalogue's admin pages (blueprint ``settings``, kept from when they lived apart):
+administrators edit each service's booking rules, hours and closures."""
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..catalog.models import Closure
+from ..base.calendar import today
 from ..extensions import db
 from ..formfields import parse_local_date
-from ..i18n import today
 from ..permissions import STAFF_ROLES, can_manage_services, require, role_required
-from . import bp
 from .forms import (
     KIND_LABELS,
     LOCATION_LABELS,
@@ -22,6 +21,7 @@ from .forms import (
     ConfirmForm,
     SettingsForm,
 )
+from .models import Closure
 from .queries import (
     PREVIEW_DAYS,
     WEEKDAY_KEYS,
@@ -44,6 +44,8 @@ from .services import (
     closure_remove,
     service_settings_save,
 )
+
+bp = Blueprint("settings", __name__, url_prefix="/admin/services", template_folder="templates")
 
 PREVIEW_RANGE_DAYS = 3 * 366
 

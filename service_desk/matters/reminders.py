@@ -1,33 +1,30 @@
-"""Queue reminders in the notification outbox: due-soon and overdue items, notice replies.
+"""Reminders about the ledger's deadlines, drafted here and queued in the notification outbox:
+due-soon and overdue items, supervision notices whose reply is due or late.
 
 `queue_reminders` only writes outbox rows (and flushes); `service-desk notify` commits them and
-`sender.send_pending` delivers them. Each reminder has a dedupe key, so running it again
-queues nothing new; the UNIQUE constraint on ``notifications.dedupe_key`` is what really
-guards against two runs at once, and the insert skips conflicting rows instead of failing.
+the outbox's sender delivers them. Each reminder has a dedupe key, so running it again queues
+nothing new (see notifications/outbox.py for how two runs at once are kept apart).
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, select
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..matters.models import Matter, MatterStatus, SupervisionNotice
-from .models import Notification
+from ..notifications.outbox import Draft, queue_new
+from .models import Matter, SupervisionNotice
+from .queries import overdue_or_due_soon_clause
 
 # reminders are written in the zone's language, whatever the caller's locale
 MAIL_LOCALE = "zh_CN"
 # a notice whose reply is due within this many days (or late) reminds the unit
 NOTICE_REMINDER_DAYS = 2
-# at most this many dedupe keys in one IN (...) list (drivers cap bound parameters)
-KEY_CHUNK = 5000
 
 
 class Kind:
@@ -37,15 +34,6 @@ class Kind:
     OVERDUE = "matter-overdue"
     NOTICE_REPLY_DUE = "notice-reply-due"
     NOTICE_LATE = "notice-late"
-
-
-@dataclass(frozen=True)
-class _Draft:
-    kind: str
-    recipient: str
-    subject: str
-    body: str
-    dedupe_key: str
 
 
 def _staff_of(unit_id_column: Any):
@@ -77,7 +65,7 @@ def _iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _matter_draft(row: Any, *, today: dt.date) -> _Draft:
+def _matter_draft(row: Any, *, today: dt.date) -> Draft:
     """One reminder about a matter's deadline (due soon or overdue) to one staff member."""
     number, title, deadline = row.number, row.title, row.deadline
     days = (deadline - today).days
@@ -108,10 +96,10 @@ def _matter_draft(row: Any, *, today: dt.date) -> _Draft:
         _("The Service Desk sends this reminder to the staff of the item's lead unit. "
           "Record progress on the item's page; reminders stop when it is completed."),
     ])
-    return _Draft(kind, row.email.strip(), _clip(subject, 255), body, key)
+    return Draft(kind, row.email.strip(), _clip(subject, 255), body, key)
 
 
-def _notice_draft(row: Any, *, today: dt.date) -> _Draft:
+def _notice_draft(row: Any, *, today: dt.date) -> Draft:
     """One reminder about a supervision notice's reply date to one staff member."""
     number, title, due = row.number, row.title, row.reply_due
     days = (due - today).days
@@ -146,18 +134,16 @@ def _notice_draft(row: Any, *, today: dt.date) -> _Draft:
           "notice was issued to. Reply on the item's page."),
     ])
     key = f"{kind}:{row.notice_id}:{row.user_id}"
-    return _Draft(kind, row.email.strip(), _clip(subject, 255), body, key)
+    return Draft(kind, row.email.strip(), _clip(subject, 255), body, key)
 
 
 def _matter_rows(*, today: dt.date, due_soon_days: int) -> list[Any]:
     """Open, dated, real items due within the window or overdue, one row per recipient."""
-    horizon = today + dt.timedelta(days=due_soon_days)
     stmt = (
         select(Matter.id.label("matter_id"), Matter.number, Matter.title, Matter.deadline,
                User.id.label("user_id"), User.email)
         .join(User, _staff_of(Matter.lead_unit_id))
-        .where(Matter.status != MatterStatus.COMPLETED, Matter.deadline.is_not(None),
-               Matter.deadline <= horizon, Matter.is_synthetic.is_(False))
+        .where(overdue_or_due_soon_clause(today, due_soon_days), Matter.is_synthetic.is_(False))
         .order_by(Matter.deadline, Matter.number, User.id)
     )
     return list(db.session.execute(stmt))
@@ -176,39 +162,6 @@ def _notice_rows(*, today: dt.date) -> list[Any]:
         .order_by(SupervisionNotice.reply_due, SupervisionNotice.id, User.id)
     )
     return list(db.session.execute(stmt))
-
-
-def _existing_keys(keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[start:start + KEY_CHUNK]
-        found.update(db.session.scalars(
-            select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))))
-    return found
-
-
-def _insert_skipping_duplicates(drafts: Iterable[_Draft]) -> int:
-    """Insert the rows; one already there (another run got first) is skipped, not an error.
-
-    Returns how many rows this call really inserted.
-    """
-    rows = [{"kind": d.kind, "recipient": d.recipient, "subject": d.subject, "body": d.body,
-             "dedupe_key": d.dedupe_key} for d in drafts]
-    if not rows:
-        return 0
-    table = Notification.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # other backends: the dedupe check above, then the UNIQUE constraint
-        db.session.execute(insert(table), rows)
-        return len(rows)
-    stmt = (dialect_insert(table)
-            .on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
-            .returning(table.c.id))
-    return len(db.session.execute(stmt, rows).all())
 
 
 def queue_reminders(*, today: dt.date, due_soon_days: int) -> int:
@@ -232,15 +185,7 @@ def queue_reminders(*, today: dt.date, due_soon_days: int) -> int:
     notice_rows = _notice_rows(today=today)
     if not matter_rows and not notice_rows:
         return 0
-    drafts: dict[str, _Draft] = {}
     with force_locale(MAIL_LOCALE):
-        for row in matter_rows:
-            draft = _matter_draft(row, today=today)
-            drafts.setdefault(draft.dedupe_key, draft)
-        for row in notice_rows:
-            draft = _notice_draft(row, today=today)
-            drafts.setdefault(draft.dedupe_key, draft)
-    existing = _existing_keys(list(drafts))
-    queued = _insert_skipping_duplicates(d for k, d in drafts.items() if k not in existing)
-    db.session.flush()
-    return queued
+        drafts = [*(_matter_draft(row, today=today) for row in matter_rows),
+                  *(_notice_draft(row, today=today) for row in notice_rows)]
+    return queue_new(drafts)

@@ -11,10 +11,11 @@ import holidays
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..bookings.availability import china_calendar, is_makeup_workday, periods_on
-from ..catalog.models import Closure, OpeningHours, Service
+from ..base.calendar import china_calendar, is_makeup_workday
 from ..extensions import db
 from ..units.models import Unit
+from .hours import periods_on
+from .models import Closure, OpeningHours, Service
 
 Hours = dict[int, list[tuple[dt.time, dt.time]]]
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

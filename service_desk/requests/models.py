@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Optional
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import Channel, Service, SpecialGroup
@@ -42,34 +41,34 @@ class ServiceRequest(db.Model):
     status: Mapped[RequestStatus] = mapped_column(enum_type(RequestStatus), index=True)
     resident_name: Mapped[str] = mapped_column(String(100))
     resident_phone: Mapped[str] = mapped_column(String(20), index=True)
-    address: Mapped[Optional[str]] = mapped_column(String(300))
-    special_group: Mapped[Optional[SpecialGroup]] = mapped_column(enum_type(SpecialGroup))
-    needs: Mapped[Optional[str]] = mapped_column(Text)
-    description: Mapped[Optional[str]] = mapped_column(Text)
-    starts_at: Mapped[Optional[dt.datetime]] = mapped_column(index=True)
-    ends_at: Mapped[Optional[dt.datetime]]
+    address: Mapped[str | None] = mapped_column(String(300))
+    special_group: Mapped[SpecialGroup | None] = mapped_column(enum_type(SpecialGroup))
+    needs: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    ends_at: Mapped[dt.datetime | None]
     # the capacity counter this booking holds a place in (appointments only)
-    slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slots.id"), index=True)
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
-    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_by_id: Mapped[Optional[int]] = mapped_column(
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
-    due_at: Mapped[Optional[dt.datetime]] = mapped_column(index=True)
-    resolved_at: Mapped[Optional[dt.datetime]]
+    due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    resolved_at: Mapped[dt.datetime | None]
     # who finished it (completed the appointment or resolved the request): named on its rating
-    served_by_id: Mapped[Optional[int]] = mapped_column(
+    served_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
-    reply: Mapped[Optional[str]] = mapped_column(Text)
+    reply: Mapped[str | None] = mapped_column(Text)
     # Open311 GeoReport v2 (requests posted by client applications)
-    lat: Mapped[Optional[float]]
-    long: Mapped[Optional[float]]
-    resident_email: Mapped[Optional[str]] = mapped_column(String(254))
-    media_url: Mapped[Optional[str]] = mapped_column(String(500))
-    attributes: Mapped[Optional[dict]] = mapped_column(JSON)
-    api_key_id: Mapped[Optional[int]] = mapped_column(
+    lat: Mapped[float | None]
+    long: Mapped[float | None]
+    resident_email: Mapped[str | None] = mapped_column(String(254))
+    media_url: Mapped[str | None] = mapped_column(String(500))
+    attributes: Mapped[dict | None] = mapped_column(JSON)
+    api_key_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="SET NULL"))
-    open311_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    open311_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -78,29 +77,7 @@ class ServiceRequest(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     service: Mapped[Service] = relationship(lazy="raise")
-    unit: Mapped[Optional[Unit]] = relationship(lazy="raise")
-
-
-class Slot(db.Model):
-    """A bookable time of a service with its capacity counter.
-
-    Capacity is enforced by the database: a booking increments ``booked`` with a guarded
-    UPDATE (… WHERE booked < capacity) and the CHECK forbids overbooking, so two processes
-    racing for the last place cannot both win, on PostgreSQL and on SQLite alike.
-    """
-
-    __tablename__ = "slots"
-    __table_args__ = (
-        UniqueConstraint("service_id", "starts_at", name="uq_slots_service_id_starts_at"),
-        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
-    starts_at: Mapped[dt.datetime]
-    ends_at: Mapped[dt.datetime]
-    capacity: Mapped[int]
-    booked: Mapped[int] = mapped_column(default=0, server_default="0")
+    unit: Mapped[Unit | None] = relationship(lazy="raise")
 
 
 class RequestEvent(db.Model):
@@ -113,12 +90,12 @@ class RequestEvent(db.Model):
     request_id: Mapped[int] = mapped_column(
         ForeignKey("service_requests.id", ondelete="CASCADE"), index=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(32))
-    status_after: Mapped[Optional[RequestStatus]] = mapped_column(
+    status_after: Mapped[RequestStatus | None] = mapped_column(
         enum_type(RequestStatus, "event_status_after"))
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class CallLog(db.Model):
@@ -128,9 +105,9 @@ class CallLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     caller_phone: Mapped[str] = mapped_column(String(20), index=True)
-    caller_name: Mapped[Optional[str]] = mapped_column(String(100))
+    caller_name: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(Text)
-    request_id: Mapped[Optional[int]] = mapped_column(
+    request_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_requests.id", ondelete="SET NULL"))

@@ -2,7 +2,8 @@
 that shows a request (never colour alone)."""
 from flask_babel import lazy_gettext as _l
 
-from ..catalog.models import SpecialGroup
+from ..catalog.models import Channel, SpecialGroup
+from .lifecycle import Satisfaction
 from .models import RequestStatus
 
 STATUS_LABELS = {
@@ -52,4 +53,20 @@ EVENT_LABELS = {
     "rectification_appeal_upheld": _l("Appeal upheld: rating left out of the figures"),
     "rectification_appeal_rejected": _l("Appeal rejected: the unit rectifies as before"),
     "rectification_rated": _l("Resident rated the rectification"),
+}
+
+SATISFACTION_LABELS = {
+    Satisfaction.VERY_SATISFIED: _l("Very satisfied"),
+    Satisfaction.SATISFIED: _l("Satisfied"),
+    Satisfaction.FAIRLY_SATISFIED: _l("Fairly satisfied"),
+    Satisfaction.DISSATISFIED: _l("Dissatisfied"),
+    Satisfaction.VERY_DISSATISFIED: _l("Very dissatisfied"),
+}
+
+CHANNEL_LABELS = {
+    Channel.PHONE: _l("Hotline (phone)"),
+    Channel.WECHAT: _l("WeChat"),
+    Channel.WEB: _l("Website"),
+    Channel.WALK_IN: _l("In person"),
+    Channel.OPEN311: _l("Open311 application"),
 }

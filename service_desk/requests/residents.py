@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 
+from ..base.phones import normalise_mobile
 from ..catalog.models import SpecialGroup
 
 
@@ -22,23 +22,6 @@ class Resident:
     address: str | None = None
     group: SpecialGroup | None = None
     needs: str | None = None
-
-
-def normalise_mobile(raw: str | None) -> str | None:
-    """A valid mainland China mobile number as 11 digits, or None."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        number = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException:
-        return None
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
-        return None
-    if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE,
-                                               phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        return None
-    return str(number.national_number)
 
 
 def resident_check(*, name: str | None, phone: str | None, address: str | None = None,

@@ -15,11 +15,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from ..audit.services import audit_record
-from ..bookings.availability import zone
-from ..bookings.models import RequestStatus, ServiceRequest
-from ..catalog.models import Closure, OpeningHours, Service, ServiceKind, ServiceLocation
+from ..base.calendar import start_of_day
 from ..extensions import db
 from ..units.models import Unit
+from .models import Closure, OpeningHours, Service, ServiceKind, ServiceLocation, Slot
 from .queries import closure_in_use, fingerprint, hours_of, snapshot
 
 MAX_PERIODS = 3  # per weekday: morning, afternoon, evening
@@ -179,16 +178,16 @@ def service_settings_save(*, service: Service, actor, expected_fingerprint: str,
     return True
 
 
-def _bookings_on(service_id: int | None, on_date: dt.date) -> int:
-    """Booked appointments on a local day (of one service, or of all when None)."""
-    tz = zone()
-    start = dt.datetime.combine(on_date, dt.time.min, tzinfo=tz)
-    stmt = select(func.count(ServiceRequest.id)).where(
-        ServiceRequest.status == RequestStatus.BOOKED,
-        ServiceRequest.starts_at >= start, ServiceRequest.starts_at < start + dt.timedelta(days=1))
+def _places_taken_on(service_id: int | None, on_date: dt.date) -> int:
+    """Places taken in the slots of a local day (of one service, or of all when None): the
+    slot counters hold a place for every booking that is not cancelled, so the catalogue can
+    say how many residents a closure affects without reading their requests."""
+    start = start_of_day(on_date)
+    stmt = select(func.coalesce(func.sum(Slot.booked), 0)).where(
+        Slot.starts_at >= start, Slot.starts_at < start_of_day(on_date + dt.timedelta(days=1)))
     if service_id is not None:
-        stmt = stmt.where(ServiceRequest.service_id == service_id)
-    return db.session.scalar(stmt) or 0
+        stmt = stmt.where(Slot.service_id == service_id)
+    return int(db.session.scalar(stmt) or 0)
 
 
 def closure_add(*, service: Service | None, actor, on_date: dt.date | None, reason: str,
@@ -219,7 +218,7 @@ def closure_add(*, service: Service | None, actor, on_date: dt.date | None, reas
     db.session.flush()
     audit_record(actor=actor, action="closure.add", obj_type="closure", obj_id=closure.id,
                  after=_closure_state(closure, service))
-    return closure, _bookings_on(service_id, on_date)
+    return closure, _places_taken_on(service_id, on_date)
 
 
 def closure_remove(*, closure: Closure, service: Service | None, actor, today: dt.date) -> None:

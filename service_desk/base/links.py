@@ -1,19 +1,23 @@
-"""Signed, expiring links: a booking's done page and a resident's "my booking" page.
+"""Signed, expiring links: a booking's done page, a resident's "my booking" page and the
+rating link of a completion text.
 
 A reference code alone must not open a booking, so links carry a token signed with the
-app's secret key. The manage token binds the reference to a keyed digest of the mobile
-number (never the number itself: a URL ends up in browser history and server logs).
+app's secret key. The manage and rating tokens bind the reference to a keyed digest of the
+mobile number (never the number itself: a URL ends up in browser history, server logs and
+text messages).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 DONE_SALT = "booking"
 MANAGE_SALT = "manage"
+RATING_SALT = "rating"
 DONE_MAX_AGE = 2 * 24 * 3600  # the confirmation page and its .ics: two days
 MANAGE_MAX_AGE = 3600  # "my booking" after a lookup: one hour
 
@@ -72,3 +76,29 @@ def manage_reference(token: str) -> tuple[str, str]:
 
 def phone_matches(digest: str, phone: str) -> bool:
     return hmac.compare_digest(digest, phone_digest(phone))
+
+
+def rating_token(reference: str, phone: str) -> str:
+    """Valid for RATING_LINK_MAX_AGE (30 days by default)."""
+    return _serializer(RATING_SALT).dumps([reference, phone_digest(phone)])
+
+
+def rating_reference(token: str) -> tuple[str, str]:
+    """(reference, phone digest); the caller checks the digest against the request."""
+    value = _load(token, RATING_SALT, current_app.config["RATING_LINK_MAX_AGE"])
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, str) for v in value)):
+        raise LinkError(expired=False)
+    return value[0], value[1]
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an absolute URL, //host, or a backslash trick."""
+    if not target:
+        return url_for("main.home")
+    target = target.strip()
+    parts = urlsplit(target)
+    if (parts.scheme or parts.netloc or not target.startswith("/")
+            or target.startswith("//") or "\\" in target):
+        return url_for("main.home")
+    return target

@@ -1,0 +1,33 @@
+"""The rate limits every channel applies, named once.
+
+Flask-Limiter reads these per request, so tests and operators can change them in config;
+counters live in RATELIMIT_STORAGE_URI (SERVICE_DESK_RATELIMIT_STORAGE_URI), shared by every
+process that points at the same Redis.
+"""
+from __future__ import annotations
+
+from flask import current_app
+
+from ..extensions import limiter
+
+
+def read_limit() -> str:
+    return current_app.config["API_READ_RATE_LIMIT"]
+
+
+def write_limit() -> str:
+    return current_app.config["API_WRITE_RATE_LIMIT"]
+
+
+def lookup_limit() -> str:
+    """Reference + phone look-ups: the guessing a resident's booking would take."""
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+def login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+# New bookings from the public (the web's confirm step and POST /api/v1/appointments) draw on
+# one budget per client, so a client cannot double its bookings by switching channel.
+new_booking_limit = limiter.shared_limit(write_limit, scope="new-booking")

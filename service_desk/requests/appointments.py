@@ -1,0 +1,291 @@
+"""Appointments (hall visits, home visits): book, reschedule, cancel, mark and assign, without
+ever overbooking, with the same rules on every channel.
+
+The place in a slot is taken with a guarded UPDATE on its counter (``booked < capacity``),
+which the database serialises on PostgreSQL and SQLite alike; a CHECK constraint backs it.
+A check-then-insert in Python would let two requests both see the last place free.
+
+Plain functions that flush and never commit; the caller commits once. Every change writes
+the request's history, an audit record and, where the resident must know, a text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from ..accounts.models import User
+from ..audit.services import audit_record
+from ..base.calendar import local_day
+from ..catalog.hours import settings_of
+from ..catalog.models import Channel, Service, ServiceKind, ServiceLocation, Slot
+from ..db import utcnow
+from ..extensions import db
+from ..permissions import Role
+from .availability import FreeSlot, free_slots
+from .eligibility import eligibility_check
+from .errors import NotChangeable, RequestError, SlotTaken, StaleRequest
+from .history import history_add
+from .models import RequestStatus, ServiceRequest
+from .references import new_reference
+from .residents import Resident
+from .texts import appointment_text, completion_text
+
+ACTIVE = (RequestStatus.BOOKED, RequestStatus.ARRIVED)
+NOTE_REQUIRED = frozenset({RequestStatus.NO_SHOW, RequestStatus.CANCELLED})
+NOTE_MAX = 2000
+
+# the audit action of each staff mark ("appointment.cancel" is written by appointment_cancel)
+_AUDIT_ACTIONS = {
+    RequestStatus.ARRIVED: "appointment.arrive",
+    RequestStatus.COMPLETED: "appointment.complete",
+    RequestStatus.NO_SHOW: "appointment.no_show",
+}
+
+BOOKING_CHANGED = _l("This booking changed meanwhile: nothing was saved. "
+                     "Check its current state below and try again.")
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+def is_home_visit(service: Service) -> bool:
+    return service.location is ServiceLocation.HOME
+
+
+def resident_may_change(request: ServiceRequest, *, now: dt.datetime) -> bool:
+    """Residents move or cancel their booking while it is booked and still ahead of them;
+    once staff marked it arrived, or its time has come, only staff change it."""
+    return (request.status is RequestStatus.BOOKED and request.starts_at is not None
+            and request.starts_at > now)
+
+
+def _resident_change_check(request: ServiceRequest, now: dt.datetime) -> None:
+    if resident_may_change(request, now=now):
+        return
+    if request.status is RequestStatus.CANCELLED:
+        raise NotChangeable(_l("This booking is already cancelled."))
+    raise NotChangeable(_l("This booking can no longer be changed: it is cancelled, finished "
+                           "or already past."))
+
+
+def _must_be_active(request: ServiceRequest) -> None:
+    if request.status not in ACTIVE:
+        raise NotChangeable(_l("This booking is already cancelled or finished."))
+
+
+def allowed_changes(request: ServiceRequest, service: Service) -> tuple[RequestStatus, ...]:
+    """The statuses staff may move a booking to from where it is now.
+
+    A home visit may go straight from booked to completed: staff went to the door.
+    """
+    if request.status is RequestStatus.BOOKED:
+        if is_home_visit(service):
+            return (RequestStatus.ARRIVED, RequestStatus.COMPLETED, RequestStatus.NO_SHOW,
+                    RequestStatus.CANCELLED)
+        return (RequestStatus.ARRIVED, RequestStatus.NO_SHOW, RequestStatus.CANCELLED)
+    if request.status is RequestStatus.ARRIVED:
+        return (RequestStatus.COMPLETED,)
+    return ()
+
+
+def _check_version(request: ServiceRequest, expected_version: int | None) -> None:
+    if expected_version is None or expected_version != request.version:
+        raise StaleRequest(BOOKING_CHANGED)
+
+
+# --- places in slots ------------------------------------------------------------------------
+
+def _offered(service: Service, start: dt.datetime, now: dt.datetime) -> FreeSlot:
+    day = local_day(start)
+    for slot in free_slots(service, first=day, last=day, now=now):
+        if slot.start == start:
+            return slot
+    raise RequestError(_l("That time is not open for booking. Please choose one of the times "
+                          "shown."), "start")
+
+
+def next_free(service: Service, *, after: dt.datetime, now: dt.datetime,
+              limit: int = 3) -> list[FreeSlot]:
+    day = local_day(after)
+    days = settings_of(service).book_ahead_days
+    candidates = free_slots(service, first=day, last=day + dt.timedelta(days=days), now=now)
+    return [s for s in candidates if s.remaining > 0 and s.start > after][:limit]
+
+
+def _take_place(service: Service, slot: FreeSlot, now: dt.datetime) -> int:
+    """Claim one place in the slot's counter, creating the counter if it is the first."""
+    existing = db.session.scalar(select(Slot.id).where(Slot.service_id == service.id,
+                                                       Slot.starts_at == slot.start))
+    if existing is None:
+        dialect = db.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        db.session.execute(insert(Slot).values(
+            service_id=service.id, starts_at=slot.start, ends_at=slot.end, capacity=slot.capacity,
+            booked=0).on_conflict_do_nothing(index_elements=["service_id", "starts_at"]))
+        existing = db.session.scalar(select(Slot.id).where(Slot.service_id == service.id,
+                                                           Slot.starts_at == slot.start))
+    taken = db.session.execute(
+        update(Slot).where(Slot.id == existing, Slot.booked < slot.capacity)
+        .values(booked=Slot.booked + 1, capacity=slot.capacity)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise SlotTaken(next_free(service, after=slot.start, now=now))
+    return existing
+
+
+def _release_place(slot_id: int | None) -> None:
+    if slot_id is not None:
+        db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked > 0)
+                           .values(booked=Slot.booked - 1)
+                           .execution_options(synchronize_session=False))
+
+
+# --- residents' side: book, move, cancel ------------------------------------------------------
+
+def appointment_book(*, service: Service, start: dt.datetime, resident: Resident,
+                     channel: Channel, actor=None, now: dt.datetime | None = None) -> ServiceRequest:
+    """Book a place; raises SlotTaken (with the next free times) when the slot is full."""
+    now = now or utcnow()
+    if service.kind is not ServiceKind.APPOINTMENT or not service.is_active:
+        raise RequestError(_l("This service cannot be booked for a time."), "service_code")
+    if is_home_visit(service) and not resident.address:
+        raise RequestError(_l("Enter the address where staff should come."), "address")
+    eligibility_check(service, resident.group)
+    slot = _offered(service, start, now)
+    slot_id = _take_place(service, slot, now)
+    request = ServiceRequest(
+        reference=new_reference(), service_id=service.id, channel=channel,
+        status=RequestStatus.BOOKED, resident_name=resident.name,
+        resident_phone=resident.phone, address=resident.address,
+        special_group=resident.group, needs=resident.needs, starts_at=slot.start,
+        ends_at=slot.end, slot_id=slot_id, unit_id=service.unit_id,
+        created_by_id=getattr(actor, "id", None))
+    db.session.add(request)
+    db.session.flush()
+    history_add(request, action="booked", actor=actor, note=channel.value)
+    appointment_text(request, service, "booked")
+    audit_record(actor=actor or "resident", action="appointment.book", obj_type="request",
+                 obj_id=request.reference,
+                 after={"service": service.code, "start": slot.start.isoformat(),
+                        "channel": channel.value})
+    return request
+
+
+def appointment_reschedule(*, request: ServiceRequest, service: Service, start: dt.datetime,
+                           actor=None, now: dt.datetime | None = None) -> None:
+    """Move to a new time; the old place is freed in the same transaction. A resident
+    (``actor`` None) may move a booking only while it is booked and ahead."""
+    now = now or utcnow()
+    if actor is None:
+        _resident_change_check(request, now)
+    else:
+        _must_be_active(request)
+    if start == request.starts_at:
+        raise RequestError(_l("That is the time you already have."), "start")
+    slot = _offered(service, start, now)
+    new_slot_id = _take_place(service, slot, now)
+    old = request.starts_at
+    _release_place(request.slot_id)
+    request.slot_id, request.starts_at, request.ends_at = new_slot_id, slot.start, slot.end
+    request.updated_at = utcnow()
+    db.session.flush()  # the version check: a concurrent change to this booking fails here
+    history_add(request, action="rescheduled", actor=actor, note=old.isoformat() if old else None)
+    appointment_text(request, service, "rescheduled")
+    audit_record(actor=actor or "resident", action="appointment.reschedule", obj_type="request",
+                 obj_id=request.reference, before={"start": old.isoformat() if old else None},
+                 after={"start": slot.start.isoformat()})
+
+
+def appointment_cancel(*, request: ServiceRequest, service: Service, actor=None,
+                       note: str | None = None, now: dt.datetime | None = None) -> None:
+    """Cancel and free the place. A resident (``actor`` None) may cancel only while the
+    booking is booked and ahead; staff cancel through ``booking_mark``."""
+    now = now or utcnow()
+    if actor is None:
+        _resident_change_check(request, now)
+    else:
+        _must_be_active(request)
+    request.status = RequestStatus.CANCELLED
+    request.updated_at = utcnow()
+    db.session.flush()  # two cancels racing: the second one's version check fails here
+    _release_place(request.slot_id)
+    history_add(request, action="cancelled", actor=actor, note=note)
+    appointment_text(request, service, "cancelled")
+    audit_record(actor=actor or "resident", action="appointment.cancel", obj_type="request",
+                 obj_id=request.reference, after={"note": note})
+
+
+# --- staff side: mark what happened, assign a home visit --------------------------------------
+
+def _clean_note(note: str | None) -> str | None:
+    note = (note or "").strip() or None
+    if note and len(note) > NOTE_MAX:
+        raise RequestError(_l("The note is too long (%(n)d characters at most).", n=NOTE_MAX),
+                           "note")
+    return note
+
+
+def booking_mark(*, request: ServiceRequest, service: Service, status: RequestStatus,
+                 note: str | None, actor: User, expected_version: int | None) -> None:
+    """Record what happened to a booking: arrived, completed, no-show or cancelled."""
+    _check_version(request, expected_version)
+    if status not in allowed_changes(request, service):
+        raise NotChangeable(_l("This booking cannot be marked that way from where it is now."),
+                            "status")
+    note = _clean_note(note)
+    if status in NOTE_REQUIRED and not note:
+        raise RequestError(_l("Say what happened: a note is required for a no-show or a "
+                              "cancellation."), "note")
+    if status is RequestStatus.CANCELLED:
+        appointment_cancel(request=request, service=service, actor=actor, note=note)
+        return
+    before = request.status
+    now = utcnow()
+    request.status = status
+    request.updated_at = now
+    if status is RequestStatus.COMPLETED:
+        request.resolved_at = now
+        # a home visit is served by its assignee; a hall appointment by who completed it
+        request.served_by_id = request.assignee_id or actor.id
+    db.session.flush()  # the version check: a change that raced ours fails here
+    if status is RequestStatus.COMPLETED:
+        completion_text(request=request, service=service)
+    history_add(request, action=status.value, actor=actor, note=note, at=now)
+    audit_record(actor=actor, action=_AUDIT_ACTIONS[status], obj_type="request",
+                 obj_id=request.reference, before={"status": before.value},
+                 after={"status": status.value, "note": note})
+
+
+def booking_assign(*, request: ServiceRequest, service: Service, assignee: User | None,
+                   actor: User, expected_version: int | None) -> None:
+    """Give a home visit to a staff member of the booking's own unit."""
+    _check_version(request, expected_version)
+    if not is_home_visit(service):
+        raise RequestError(_l("Only home visits are assigned to a staff member."))
+    _must_be_active(request)
+    if (assignee is None or not assignee.is_active or assignee.role is not Role.STAFF
+            or assignee.unit_id is None or assignee.unit_id != request.unit_id):
+        raise RequestError(_l("Choose a staff member of the unit that holds this booking."),
+                           "assignee")
+    if assignee.id == request.assignee_id:
+        raise RequestError(_l("This visit is already assigned to %(name)s.",
+                              name=assignee.display_name or assignee.username), "assignee")
+    before = request.assignee_id
+    request.assignee_id = assignee.id
+    request.updated_at = utcnow()
+    db.session.flush()
+    history_add(request, action="assigned", actor=actor,
+                note=assignee.display_name or assignee.username)
+    audit_record(actor=actor, action="appointment.assign", obj_type="request",
+                 obj_id=request.reference, before={"assignee_id": before},
+                 after={"assignee_id": assignee.id, "assignee": assignee.username})
+
+
+def phone_viewed(*, request: ServiceRequest, actor: User) -> None:
+    """Each view of a resident's full number is recorded."""
+    audit_record(actor=actor, action="request.phone_view", obj_type="request",
+                 obj_id=request.reference)

@@ -1,0 +1,37 @@
+"""The domain errors of residents' requests. Every channel turns them into its own answer:
+a form error, a 409/422 JSON error, an Open311 error, a CLI message."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class RequestError(ValueError):
+    """A refused change, with a message for the person who asked and the field it is about
+    (None when it is about the request as a whole, e.g. its state)."""
+
+    def __init__(self, message, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class NotChangeable(RequestError):
+    """The request is no longer in a state that allows this change."""
+
+
+class SlotTaken(RequestError):
+    """The slot filled up first; ``alternatives`` are the next free times."""
+
+    def __init__(self, alternatives: list) -> None:
+        super().__init__(_l("Sorry, that time was just taken. Please choose another time."),
+                         "start")
+        self.alternatives = alternatives
+
+
+class StaleRequest(RequestError):
+    """Someone else changed the request after this form was opened: nothing was saved."""
+
+    def __init__(self, message=None) -> None:
+        super().__init__(message or _l("This request was changed meanwhile by someone else. "
+                                       "Its current state is shown below; check it and try "
+                                       "again."))
