@@ -9,6 +9,7 @@ import random
 
 from sqlalchemy import func, insert, select
 
+from .base.calendar import zone
 from .catalog.models import Channel, Service, ServiceKind, Slot
 from .db import utcnow
 from .extensions import db
@@ -85,8 +86,6 @@ def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
     """Past appointments on the half-hour grid of every bookable service, with their slot
     counters, so both tables are as large as years of use would make them. The coming weeks
     are left free: benchmarks book there."""
-    from .requests.availability import zone
-
     services = list(db.session.scalars(select(Service).where(
         Service.kind == ServiceKind.APPOINTMENT).order_by(Service.id)))
     if not services:

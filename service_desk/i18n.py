@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 
+from .base.calendar import zone_name
 from .base.phones import mask_phone
 
 LANG_COOKIE = "lang"
@@ -18,7 +19,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return current_app.config["TIMEZONE"]
+    return zone_name()
 
 
 def elder_mode() -> bool:

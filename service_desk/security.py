@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from .accounts.models import User
 from .extensions import db, login_manager
 
 CSP = (
@@ -14,8 +15,6 @@ CSP = (
 
 def load_user(user_id: str):
     """Sessions carry "id:session_version"; a bumped version or a deactivated user ends them."""
-    from .accounts.models import User
-
     try:
         raw_id, raw_version = user_id.split(":", 1)
         uid, version = int(raw_id), int(raw_version)

@@ -2,7 +2,7 @@
 
 Request bodies are generated from the very specs the strict parser enforces (``schema_of``);
 response schemas list every field and allow no others, and tests validate real responses
-against them (tests/test_openapi.py), so the document and the code cannot drift apart.
+against them (tests/api/test_openapi.py), so the document and the code cannot drift apart.
 """
 from __future__ import annotations
 

@@ -20,10 +20,8 @@ from ..requests.errors import RequestError, StaleRequest
 from ..requests.lifecycle import (
     LIFECYCLE_STATUSES,
     Action,
-    Satisfaction,
     action_check,
     allowed_actions,
-    callback_parts,
     request_accept,
     request_callback,
     request_handle,
@@ -31,7 +29,7 @@ from ..requests.lifecycle import (
     request_resolve,
     request_return,
 )
-from ..requests.models import RequestStatus, ServiceRequest
+from ..requests.models import RequestStatus, Satisfaction, ServiceRequest
 from ..requests.queries import (
     STAFF_STATUSES,
     RequestFilters,
@@ -110,9 +108,8 @@ def _history(item: ServiceRequest) -> list[dict]:
         row = {"at": event.at.isoformat(), "action": event.action,
                "status_after": event.status_after.value if event.status_after else None,
                "unit": entry.unit, "actor": entry.actor, "note": event.note}
-        if event.action == "called_back":
-            answer, words = callback_parts(event.note)
-            row["satisfaction"], row["note"] = (answer.value if answer else None), words
+        if event.action == "called_back":  # the answer is kept on the request itself
+            row["satisfaction"] = item.callback_answer.value if item.callback_answer else None
         out.append(row)
     return out
 

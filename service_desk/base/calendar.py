@@ -12,9 +12,13 @@ from flask import current_app
 DEADLINE_TIME = dt.time(18, 0)  # a deadline ends at the close of the working day, local time
 
 
+def zone_name() -> str:
+    """The display zone's IANA name (SERVICE_DESK_TIMEZONE, Asia/Shanghai by default)."""
+    return current_app.config["TIMEZONE"]
+
+
 def zone() -> ZoneInfo:
-    """The display zone (SERVICE_DESK_TIMEZONE, Asia/Shanghai by default)."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return ZoneInfo(zone_name())
 
 
 def local(value: dt.datetime | None) -> dt.datetime | None:

@@ -8,11 +8,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..base.forms import LookupForm, lookup_checked
 from ..base.limits import lookup_limit
-from ..base.links import LinkError, done_token, manage_reference, manage_token, phone_matches
+from ..base.links import (
+    LinkError,
+    done_token,
+    manage_reference,
+    manage_token,
+    phone_matches,
+    rating_token,
+)
 from ..catalog.models import Channel, Service
 from ..db import utcnow
 from ..extensions import db, limiter
 from ..permissions import resident_may_open_booking
+from ..ratings.labels import level_label
+from ..ratings.services import is_rateable, rating_of
 from ..requests.appointments import (
     appointment_cancel,
     appointment_reschedule,
@@ -83,10 +92,6 @@ def _rating_of(item: ServiceRequest) -> tuple[str | None, str | None]:
     """(the rating page's address while a finished booking is unrated, the level given).
 
     The resident proved the mobile number at the look-up, so the page may hand out a link."""
-    from ..base.links import rating_token
-    from ..ratings.labels import level_label
-    from ..ratings.services import is_rateable, rating_of
-
     if not is_rateable(item):
         return None, None
     rating = rating_of(item)

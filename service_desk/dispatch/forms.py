@@ -8,7 +8,8 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SubmitFi
 from wtforms.validators import Length
 
 from ..requests.labels import SATISFACTION_LABELS
-from ..requests.lifecycle import Action, Satisfaction
+from ..requests.lifecycle import Action
+from ..requests.models import Satisfaction
 
 TEXT_MAX = Length(max=4000, message=_l("Please keep this to 4000 characters or fewer."))
 

@@ -35,10 +35,8 @@ from ..requests.labels import (
 )
 from ..requests.lifecycle import (
     Action,
-    Satisfaction,
     action_check,
     allowed_actions,
-    callback_parts,
     is_due_soon,
     is_overdue,
     request_accept,
@@ -48,7 +46,7 @@ from ..requests.lifecycle import (
     request_resolve,
     request_return,
 )
-from ..requests.models import RequestStatus
+from ..requests.models import RequestStatus, Satisfaction
 from ..requests.queries import (
     STAFF_STATUSES,
     RequestFilters,
@@ -139,7 +137,7 @@ def _detail(item, *, submitted: tuple[Action, ActionForm] | None = None, error: 
         show_phone=show_phone, phone_form=PhoneForm(formdata=None),
         may_see_phone=can_view_request_phone(current_user, item), status_labels=STATUS_LABELS,
         event_labels=EVENT_LABELS, channel_labels=CHANNEL_LABELS, group_labels=GROUP_LABELS,
-        satisfaction_labels=SATISFACTION_LABELS, callback_parts=callback_parts,
+        satisfaction_labels=SATISFACTION_LABELS,
         overdue=is_overdue(item, now), due_soon=is_due_soon(item, now),
     ), status
 

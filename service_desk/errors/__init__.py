@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..open311.serialize import error_response
 
 
 def wants_json() -> bool:
@@ -28,8 +29,6 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         status = exc.code or 500
         if wants_open311():
-            from ..open311.serialize import error_response
-
             response = error_response(status, [exc.description or exc.name])
             if getattr(exc, "valid_methods", None):  # a 405 still says what is allowed
                 response.headers["Allow"] = ", ".join(exc.valid_methods)
@@ -46,8 +45,6 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error")
         if wants_open311():
-            from ..open311.serialize import error_response
-
             return error_response(500, [_("Something went wrong on our side.")])
         if wants_json():
             return api_error(500, "internal_error", _("Something went wrong on our side."))

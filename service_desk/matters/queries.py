@@ -7,11 +7,21 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-# Page is also imported from here by packages not yet switched to base.paging
 from ..base.paging import Page, paginate
 from ..extensions import db
 from ..units.models import Unit
-from .models import KeyIssue, Matter, MatterStatus, MatterUpdate, matter_co_units
+
+# Page is also imported from here by packages not yet switched to base.paging
+from .models import (
+    Attachment,
+    DeadlineExtension,
+    KeyIssue,
+    Matter,
+    MatterStatus,
+    MatterUpdate,
+    SupervisionNotice,
+    matter_co_units,
+)
 
 
 @dataclass(frozen=True)
@@ -158,8 +168,6 @@ class DetailExtras:
 
 def detail_extras(matter_id: int) -> DetailExtras:
     """Attachments, notices and extension requests of one item: three statements."""
-    from .models import Attachment, DeadlineExtension, SupervisionNotice
-
     by_update: dict[int, list] = {}
     for att in db.session.scalars(select(Attachment).where(Attachment.matter_id == matter_id)
                                   .order_by(Attachment.id)):

@@ -25,7 +25,7 @@ from . import bp
 from .attachments import attachment_check, attachment_path, attachment_save, discard
 from .forms import STATUS_LABELS, ExtensionForm, MatterUpdateForm
 from .labels import KIND_LABELS
-from .models import MatterStatus
+from .models import Attachment, MatterStatus
 from .queries import (
     detail_extras,
     filters_from_args,
@@ -181,8 +181,6 @@ def attachment(number: str, attachment_id: int):
     if matter is None:
         abort(404)
     require(can_view_attachment(current_user, matter))
-    from .models import Attachment
-
     found = db.session.get(Attachment, attachment_id)
     if found is None or found.matter_id != matter.id:
         abort(404)

@@ -17,11 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.sql import ColumnElement
 
-from ..base.calendar import zone
+from ..base.calendar import zone, zone_name
 from ..catalog.models import Channel, Service
 from ..db import utcnow
 from ..extensions import db
@@ -122,7 +121,7 @@ def _finished_at():
 def local_month(column) -> ColumnElement[str]:
     """YYYY-MM of a UTC timestamp in the display time zone, computed by the database."""
     if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.timezone(current_app.config["TIMEZONE"], column), "YYYY-MM")
+        return func.to_char(func.timezone(zone_name(), column), "YYYY-MM")
     # SQLite stores naive UTC; the zone (Asia/Shanghai) keeps one offset all year
     offset = zone().utcoffset(dt.datetime(2000, 1, 1))
     hours = int(offset.total_seconds() // 3600)

@@ -3,8 +3,7 @@ that shows a request (never colour alone)."""
 from flask_babel import lazy_gettext as _l
 
 from ..catalog.models import Channel, SpecialGroup
-from .lifecycle import Satisfaction
-from .models import RequestStatus
+from .models import RequestStatus, Satisfaction
 
 STATUS_LABELS = {
     RequestStatus.BOOKED: _l("Booked"),

@@ -23,7 +23,7 @@ from ..units.models import Unit
 from .eligibility import eligibility_check
 from .errors import NotChangeable, RequestError, StaleRequest
 from .history import history_add
-from .models import RequestStatus, ServiceRequest
+from .models import RequestStatus, Satisfaction, ServiceRequest
 from .references import new_reference
 from .residents import Resident
 from .texts import completion_text, received_text
@@ -52,16 +52,6 @@ TRANSITIONS: dict[RequestStatus, frozenset[Action]] = {
 # still waiting on a unit: these can run late
 OPEN_STATUSES = (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED, RequestStatus.RETURNED)
 LIFECYCLE_STATUSES = OPEN_STATUSES + (RequestStatus.RESOLVED, RequestStatus.CALLED_BACK)
-
-
-class Satisfaction(enum.Enum):
-    """The resident's answer on the call-back, on the national five levels (好差评)."""
-
-    VERY_SATISFIED = "very_satisfied"
-    SATISFIED = "satisfied"
-    FAIRLY_SATISFIED = "fairly_satisfied"
-    DISSATISFIED = "dissatisfied"
-    VERY_DISSATISFIED = "very_dissatisfied"
 
 
 def dispatch_days_of(service: Service) -> int:
@@ -276,18 +266,9 @@ def request_callback(*, request: ServiceRequest, actor, satisfaction: Satisfacti
     text = _text(note, field="note",
                  required_message=_l("Note what the resident said on the call-back."))
     request.status = RequestStatus.CALLED_BACK
+    request.callback_answer, request.callback_note, request.called_back_at = satisfaction, text, now
     _save(request, now)
-    # the history keeps the answer's code first, so it can be shown in words in any language
-    history_add(request, action="called_back", actor=actor, note=f"{satisfaction.value}: {text}", at=now)
+    history_add(request, action="called_back", actor=actor, note=text, at=now)
     audit_record(actor=actor, action="request.callback", obj_type="request",
                  obj_id=request.reference, before={"status": "resolved"},
                  after={"status": "called_back", "satisfaction": satisfaction.value, "note": text})
-
-
-def callback_parts(note: str | None) -> tuple[Satisfaction | None, str | None]:
-    """Split a call-back event's note into the resident's answer and the operator's words."""
-    head, sep, rest = (note or "").partition(": ")
-    try:
-        return Satisfaction(head), rest if sep else None
-    except ValueError:
-        return None, note

@@ -29,6 +29,16 @@ class RequestStatus(enum.Enum):
     CANCELLED = "cancelled"
 
 
+class Satisfaction(enum.Enum):
+    """The resident's answer on the call-back, on the national five levels (好差评)."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    FAIRLY_SATISFIED = "fairly_satisfied"
+    DISSATISFIED = "dissatisfied"
+    VERY_DISSATISFIED = "very_dissatisfied"
+
+
 class ServiceRequest(db.Model):
     """One booking or report. No ID-card number is ever stored."""
 
@@ -60,6 +70,11 @@ class ServiceRequest(db.Model):
     served_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
     reply: Mapped[str | None] = mapped_column(Text)
+    # the call-back (回访) after resolution: the resident's answer and the operator's words
+    callback_answer: Mapped[Satisfaction | None] = mapped_column(
+        enum_type(Satisfaction, "callback_answer"))
+    callback_note: Mapped[str | None] = mapped_column(Text)
+    called_back_at: Mapped[dt.datetime | None]
     # Open311 GeoReport v2 (requests posted by client applications)
     lat: Mapped[float | None]
     long: Mapped[float | None]
