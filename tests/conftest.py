@@ -1,8 +1,17 @@
-"""Fixtures: one app per session on SQLite (default) or PostgreSQL, rows wiped after each test.
+"""Fixtures: one app per session on SQLite (default) or PostgreSQL; each test runs in a
+transaction rolled back at its end, or (marked ``commits``) commits for real and has every
+table wiped after it.
 
 SERVICE_DESK_TEST_BACKEND=postgres runs the suite on SERVICE_DESK_TEST_DATABASE_URL; the
 Makefile does that as a second pass. Tests marked ``postgres`` need PostgreSQL and skip on
 SQLite; with SERVICE_DESK_REQUIRE_POSTGRES=1 (CI) a PostgreSQL pass that skips them fails.
+
+Rolled back (the default for a test that uses the app): the Flask-SQLAlchemy session is bound
+to one connection holding an outer transaction, with ``join_transaction_mode=
+"create_savepoint"``, so the app's ``db.session.commit()`` only releases a savepoint and the
+test's rows vanish with the outer rollback. Mark a test ``@pytest.mark.commits`` when it needs
+real commits: other threads or processes, a live server (the browser tests, automatically),
+the migration and seeding machinery, or connections of its own.
 """
 from __future__ import annotations
 
@@ -12,16 +21,18 @@ import re
 from pathlib import Path
 
 import pytest
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, event, text
 
 from service_desk import create_app
 from service_desk.config import normalise_db_url
 
+from .factories import PASSWORD, people  # noqa: F401  (the shared ``people`` fixture)
+
 BACKEND = os.environ.get("SERVICE_DESK_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("SERVICE_DESK_TEST_DATABASE_URL")
 REQUIRE_PG = os.environ.get("SERVICE_DESK_REQUIRE_POSTGRES") == "1"
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "source" / "000_f1ce110b1b012075.txt"
-PASSWORD = "correct-horse-battery"
 
 
 def pytest_configure(config):
@@ -118,13 +129,54 @@ def _hash_each_password_once():
     patch.undo()
 
 
-@pytest.fixture(autouse=True)
-def _clean_rows(request):
-    """Each test starts from empty tables (cheap at test sizes, and safe with threads)."""
-    yield
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
+class _OneConnectionSession(FlaskSession):
+    """Flask-SQLAlchemy's session, but every statement goes to the connection it is bound to
+    (its ``get_bind`` would pick the engine)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+@contextlib.contextmanager
+def rolled_back(app):
+    """Every session of the app joins one outer transaction as a savepoint; rolled back at the
+    end. On SQLite, pysqlite's own transaction handling is turned off on this connection only
+    so that SAVEPOINT works (SQLAlchemy's documented recipe)."""
+    from service_desk.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        db.session.remove()
+    connection = engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        dbapi = connection.connection.dbapi_connection
+        legacy = dbapi.isolation_level
+        dbapi.isolation_level = None
+
+        def emit_begin(conn):
+            conn.exec_driver_sql("BEGIN")
+
+        event.listen(connection, "begin", emit_begin)
+    outer = connection.begin()
+    shared = db.session
+    db.session = db._make_scoped_session({"bind": connection, "class_": _OneConnectionSession,
+                                          "join_transaction_mode": "create_savepoint"})
+    try:
+        yield
+    finally:
+        for left_open in list(db.session.registry.registry.values()):
+            left_open.close()  # sessions of app contexts still pushed (ended ones are closed)
+        db.session = shared
+        outer.rollback()
+        if sqlite:
+            event.remove(connection, "begin", emit_begin)
+            dbapi.isolation_level = legacy
+        connection.close()
+
+
+def wipe(app) -> None:
+    """Delete every row (after a test that committed for real)."""
     from service_desk.extensions import db
 
     with app.app_context():
@@ -132,8 +184,27 @@ def _clean_rows(request):
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
-        from service_desk.extensions import limiter
 
+
+@pytest.fixture(autouse=True)
+def _isolate(request):
+    """Each test starts from empty tables: its transaction is rolled back, or (marked
+    ``commits``, or using the live server) its rows are wiped after it."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    commits = (request.node.get_closest_marker("commits") is not None
+               or "live_server" in request.fixturenames)
+    if commits:
+        yield
+        wipe(app)
+    else:
+        with rolled_back(app):
+            yield
+    from service_desk.extensions import limiter
+
+    with app.app_context():
         limiter.reset()
 
 
@@ -188,31 +259,13 @@ def make_user(app):
     return make
 
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "no CSRF token in page"
-    return match.group(1)
-
-
-def login(client, username: str, password: str = PASSWORD, next_url: str | None = None):
-    page = client.get("/login")
-    url = "/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"username": username, "password": password,
-                                  "csrf_token": csrf_from(page.get_data(as_text=True))})
-
-
-def post_form(client, url: str, data: dict, page_url: str | None = None):
-    """POST like a browser: fetch the page that holds the form for its CSRF token first."""
-    page = client.get(page_url or url)
-    return client.post(url, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))})
+SAVEPOINT_RE = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN)\b", re.IGNORECASE)
 
 
 @pytest.fixture
 def count_queries(app):
-    """Context manager counting SQL statements sent to the database."""
+    """Context manager counting SQL statements sent to the database (not the savepoints of
+    the rolled-back test transaction)."""
 
     @contextlib.contextmanager
     def counting():
@@ -223,7 +276,8 @@ def count_queries(app):
             engine = db.engine
 
         def before(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
+            if not SAVEPOINT_RE.match(statement):
+                statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", before)
         try:

@@ -6,19 +6,15 @@ is filled in later.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from service_desk.catalog.models import Channel, SpecialGroup
-from service_desk.extensions import db
-from service_desk.requests.models import RequestStatus, ServiceRequest
+from service_desk.requests.models import RequestStatus
 
-from ..test_booking_web import open_for_booking
+from ..factories import open_for_booking
+from ..factories import stored_request as stored
+from .helpers import no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
-
-
-def no_horizontal_scroll(phone) -> bool:
-    return phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def step(phone, selector: str) -> None:
@@ -26,13 +22,6 @@ def step(phone, selector: str) -> None:
     with phone.expect_navigation():
         phone.click(selector)
     assert no_horizontal_scroll(phone), phone.url
-
-
-def stored(app, reference: str) -> ServiceRequest:
-    with app.app_context():
-        item = db.session.scalar(select(ServiceRequest).where(ServiceRequest.reference == reference))
-        db.session.expunge(item)
-        return item
 
 
 def test_a_resident_books_a_home_visit_then_finds_and_cancels_it(app, live_server, phone, seeded):

@@ -12,7 +12,7 @@ from service_desk.extensions import db
 from service_desk.notifications.models import Notification
 from service_desk.ratings.models import Rating, Rectification, RectificationStatus
 
-from .test_resident_booking import no_horizontal_scroll
+from .helpers import no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
