@@ -29,6 +29,7 @@ class Role(enum.Enum):
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
 
+
 STAFF_ROLES = (Role.OPERATOR, Role.STAFF, Role.SUPERVISOR, Role.ADMIN)
 
 
