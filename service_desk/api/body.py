@@ -1,9 +1,11 @@
 """Strict JSON input for the API: one parser, so every endpoint answers bad input alike.
 
-Malformed or non-JSON bodies answer 400 ``invalid_json``; a body that is not an object, has
-unknown fields, misses required ones or has a wrong type answers 422 ``invalid_fields``
-naming each field; a body over ``API_MAX_BODY_BYTES`` answers 413 (see ``limit_body``).
-Never a 500.
+Malformed or non-JSON bodies answer 400 ``invalid_json`` (so does a field name holding a lone
+surrogate: it could not be named back); a body that is not an object, has unknown fields,
+misses required ones, has a wrong type, a string with NUL or a lone surrogate (``"\\ud800"``:
+not storable, see ``base.inputs``) or an integer beyond the database's answers 422
+``invalid_fields`` naming each field; a body over ``API_MAX_BODY_BYTES`` answers 413 (see
+``limit_body``). Never a 500.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 
+from ..base.inputs import INT_MAX, INT_MIN, has_surrogate, storable_int, storable_text
 from . import bp
 
 
@@ -53,7 +56,8 @@ def limit_body() -> None:
 
 @dataclass(frozen=True)
 class Field:
-    """One accepted field: its JSON type, whether it must be there, whether null is allowed."""
+    """One accepted field: its JSON type, whether it must be there, whether null is allowed.
+    An int field takes only what the database's INTEGER holds (``base.inputs``)."""
 
     kind: type  # str, int, bool, float
     required: bool = False
@@ -74,17 +78,38 @@ def _type_ok(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
+def _not_a_number(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _value_problem(value: Any, rule: Field) -> str | None:
+    """What is wrong with a non-null value, or None."""
+    if not _type_ok(value, rule.kind):
+        return f"must be {_TYPE_WORDS[rule.kind]}"
+    if isinstance(value, str):
+        if not storable_text(value):
+            return "must be text without NUL or lone surrogates (\\ud800–\\udfff)"
+        if rule.max_length is not None and len(value) > rule.max_length:
+            return f"at most {rule.max_length} characters"
+    if rule.kind is int and not storable_int(value):
+        return f"must be an integer from {INT_MIN} to {INT_MAX}"
+    return None
+
+
 def json_body(spec: dict[str, Field]) -> dict[str, Any]:
     """The request's JSON object checked against ``spec``; raises ApiProblem otherwise."""
     if not request.is_json:
         raise ApiProblem(400, "invalid_json", "send a JSON object with Content-Type: application/json")
     raw = request.get_data(cache=True)  # over the size limit: 413 from here
-    try:
-        body = json.loads(raw)
+    try:  # NaN and Infinity are not JSON
+        body = json.loads(raw, parse_constant=_not_a_number)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise ApiProblem(400, "invalid_json", "the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise ApiProblem(422, "invalid_body", "send a JSON object")
+    if any(has_surrogate(name) for name in body):
+        raise ApiProblem(400, "invalid_json",
+                         "a field name holds a lone surrogate (\\ud800–\\udfff): not text")
     fields: dict[str, str] = {}
     for name in body:
         if name not in spec:
@@ -99,10 +124,9 @@ def json_body(spec: dict[str, Field]) -> dict[str, Any]:
             if not rule.nullable:
                 fields[name] = f"must be {_TYPE_WORDS[rule.kind]}, not null"
             continue
-        if not _type_ok(value, rule.kind):
-            fields[name] = f"must be {_TYPE_WORDS[rule.kind]}"
-        elif rule.max_length is not None and len(value) > rule.max_length:
-            fields[name] = f"at most {rule.max_length} characters"
+        problem = _value_problem(value, rule)
+        if problem is not None:
+            fields[name] = problem
     if fields:
         raise invalid(fields)
     return body
@@ -117,6 +141,8 @@ def schema_of(spec: dict[str, Field]) -> dict:
     props = {}
     for name, rule in spec.items():
         prop: dict = {"type": _OPENAPI_TYPES[rule.kind], **rule.doc}
+        if rule.kind is int:  # what the parser takes, unless the doc narrows it
+            prop = {"format": "int32", "minimum": INT_MIN, "maximum": INT_MAX, **prop}
         if rule.nullable:
             prop["nullable"] = True
         if rule.max_length is not None:

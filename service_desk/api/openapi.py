@@ -19,7 +19,8 @@ from .requests import action_fields
 from .routes import PATCH_FIELDS
 
 ERRORS = {
-    400: "Not JSON, or malformed JSON (`invalid_json`)",
+    400: "Not JSON, or malformed JSON (`invalid_json`); NUL or a character that is not text "
+         "in the path or query string (`invalid_characters`, `fields` names where)",
     401: "No valid bearer token (`unauthorized`): missing, unknown, revoked, or of a "
          "deactivated account",
     403: "Your role or unit may not do this (`forbidden`)",
@@ -51,7 +52,8 @@ def ok(description: str, schema: dict, *, status: int = 200, etag: bool = False)
 
 
 def errors(*codes: int) -> dict:
-    return {str(c): {"$ref": f"#/components/responses/E{c}"} for c in codes}
+    """The error answers of an operation; any of them may answer 400 (``invalid_characters``)."""
+    return {str(c): {"$ref": f"#/components/responses/E{c}"} for c in sorted({400, *codes})}
 
 
 def path(name: str, description: str | None = None) -> dict:

@@ -93,10 +93,14 @@ def rating_reference(token: str) -> tuple[str, str]:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: never an absolute URL, //host, or a backslash trick."""
+    """Only same-site paths: never an absolute URL, //host, a backslash trick, or a control
+    character (a CR or LF would split the Location header: an error after signing in)."""
     if not target:
         return url_for("main.home")
     target = target.strip()
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000
+           for ch in target):
+        return url_for("main.home")
     parts = urlsplit(target)
     if (parts.scheme or parts.netloc or not target.startswith("/")
             or target.startswith("//") or "\\" in target):

@@ -31,9 +31,14 @@ class Page:
         return self.page > 1
 
 
+MAX_PAGE = 10**6  # far past any list's last page; the offset stays a small number for SQL
+
+
 def page_arg(name: str = "page") -> int:
-    """The page asked for in the query string; anything unreadable or below 1 is page 1."""
-    return max(1, request.args.get(name, 1, type=int) or 1)
+    """The page asked for in the query string; anything unreadable or below 1 is page 1, and a
+    page past MAX_PAGE is MAX_PAGE (an empty page, never an offset beyond the database's
+    integers)."""
+    return min(MAX_PAGE, max(1, request.args.get(name, 1, type=int) or 1))
 
 
 def paginate(stmt: Select, *, page: int, per_page: int, count: Select | None = None,
@@ -43,7 +48,7 @@ def paginate(stmt: Select, *, page: int, per_page: int, count: Select | None = N
 
     ``rows`` keeps whole result rows (for selects of several columns); otherwise scalars.
     ``wrap`` turns each row into what the page shows."""
-    page = max(1, page)
+    page = min(MAX_PAGE, max(1, page))
     if count is None:
         count = select(func.count()).select_from(stmt.order_by(None).subquery())
     total = db.session.scalar(count) or 0

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..base.calendar import today
 from ..base.charts import ELDER_WIDTH, WIDTH
+from ..base.inputs import id_arg
 from ..base.paging import page_arg
 from ..i18n import elder_mode
 from ..matters.forms import STATUS_LABELS
@@ -68,8 +69,8 @@ def filters_from_args(args) -> BoardFilters:
     key_issue: int | str | None = None
     if raw_issue == NONE:
         key_issue = NONE
-    elif raw_issue.isdigit():
-        key_issue = int(raw_issue)
+    else:
+        key_issue = id_arg(args, "key_issue")
     return BoardFilters(unit=args.get("unit") or None, key_issue=key_issue, status=status,
                         overdue=args.get("overdue") == "1")
 

@@ -2,10 +2,11 @@
 array under /open311."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from ..base.inputs import printable, storable_text
 from ..extensions import db
 from ..open311.serialize import error_response
 
@@ -24,21 +25,56 @@ def api_error(status: int, code: str, message: str, fields: dict | None = None):
     return jsonify(body), status
 
 
+UNSTORABLE = "must not contain NUL or other characters that are not text"
+
+
+def unstorable_input() -> dict[str, str]:
+    """The parts of the request holding NUL or a lone surrogate: the path, query-string
+    arguments and (off the API, which reads JSON only) form fields, by name."""
+    found: dict[str, str] = {}
+    if not storable_text(request.path):
+        found["path"] = UNSTORABLE
+    sources = [request.args] if wants_json() else [request.args, request.form]
+    for source in sources:
+        for name, value in source.items(multi=True):
+            if not (storable_text(name) and storable_text(value)):
+                found[printable(name)] = UNSTORABLE
+    return found
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_unstorable_input():
+        """One guard before any view: such text would fail in the database (PostgreSQL
+        refuses NUL) or in UTF-8. Open311 answers its own format and checks its input."""
+        if wants_open311():
+            return None
+        found = unstorable_input()
+        if not found:
+            return None
+        if wants_json():
+            return api_error(400, "invalid_characters",
+                             "the path, query string or form holds NUL or a character that is "
+                             "not text", found)
+        abort(400)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
         if wants_open311():
             response = error_response(status, [exc.description or exc.name])
-            if getattr(exc, "valid_methods", None):  # a 405 still says what is allowed
-                response.headers["Allow"] = ", ".join(exc.valid_methods)
-            return response
-        if wants_json():
+        elif wants_json():
             code = (exc.name or "error").lower().replace(" ", "_")
-            return api_error(status, code, exc.description or exc.name)
-        template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
-            status, "errors/generic.html")
-        return render_template(template, status=status, name=exc.name), status
+            response = api_error(status, code, exc.description or exc.name)[0]
+            response.status_code = status
+        else:
+            template = {403: "errors/403.html", 404: "errors/404.html",
+                        429: "errors/429.html"}.get(status, "errors/generic.html")
+            response = app.make_response((render_template(template, status=status,
+                                                          name=exc.name), status))
+        if getattr(exc, "valid_methods", None):  # a 405 still says what is allowed
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):

@@ -11,10 +11,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from ..formfields import DATE_MESSAGE, LocalDateField
 from .models import MatterStatus
+from .services import VERSION_MESSAGE
 
 STATUS_LABELS = {
     MatterStatus.NOT_STARTED: _l("Not started"),
@@ -40,6 +41,13 @@ class MatterUpdateForm(FlaskForm):
     evidence = FileField(_l("Evidence (optional)"), render_kw={"accept": ".jpg,.jpeg,.png,.pdf"})
     version = HiddenField()
     submit = SubmitField(_l("Save update"))
+
+    def validate_version(self, field) -> None:
+        """The hidden version must read as a whole number (the service checks its range)."""
+        try:
+            int(field.data or 0)
+        except ValueError:
+            raise ValidationError(str(VERSION_MESSAGE)) from None
 
 
 class ExtensionForm(FlaskForm):

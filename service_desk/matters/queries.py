@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..base.inputs import id_arg
 from ..base.paging import Page, paginate
 from ..extensions import db
 from ..units.models import Unit
@@ -47,7 +48,7 @@ def filters_from_args(args, *, public_only: bool = False) -> MatterFilters:
     ignored rather than failing the page."""
     status = status_from_arg(args.get("status"))
     overdue = {"1": True, "true": True, "0": False, "false": False}.get(args.get("overdue", ""))
-    key_issue = args.get("key_issue", type=int)
+    key_issue = id_arg(args, "key_issue")
     return MatterFilters(q=args.get("q") or None, unit=args.get("unit") or None,
                          key_issue=key_issue, status=status, overdue=overdue,
                          public_only=public_only)

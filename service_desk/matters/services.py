@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..audit.services import audit_record
 from ..base.calendar import today
+from ..base.inputs import storable_int
 from ..db import utcnow
 from ..extensions import db
 from .models import (
@@ -30,6 +31,10 @@ class MatterError(ValueError):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+VERSION_MESSAGE = _l("This form does not carry a version of this item: open the item again "
+                     "and make your change there.")
 
 
 class StaleEdit(MatterError):
@@ -113,6 +118,8 @@ def matter_update(
     progress: int | None, note: str, is_public: bool = False,
 ) -> MatterUpdate:
     """Change status/progress (or only add a note when both are None) and append history."""
+    if not storable_int(expected_version):  # no version can be that: never sent to SQL
+        raise MatterError(VERSION_MESSAGE, "version")
     if expected_version != matter.version:
         raise StaleEdit(matter, changes_since(matter.id, expected_version))
     note = (note or "").strip()

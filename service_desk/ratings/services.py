@@ -65,7 +65,7 @@ def level_of(raw) -> RatingLevel:
     """1–5 from a form or JSON value; a bool, a float or anything outside 1–5 is refused."""
     if isinstance(raw, bool):
         raw = None
-    if isinstance(raw, str) and raw.strip().isdigit():
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
         raw = int(raw.strip())
     if isinstance(raw, int) and 1 <= raw <= 5:
         return RatingLevel(raw)

@@ -128,16 +128,26 @@ def local_month(column) -> ColumnElement[str]:
     return func.strftime("%Y-%m", column, f"{hours:+d} hours")
 
 
-def _bounds(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=zone()).astimezone(dt.UTC)
+def _bounds(day: dt.date, *, days_after: int = 0) -> dt.datetime | None:
+    """The start of a local day (``days_after`` the given one) in UTC; None past either end
+    of the calendar (0001-01-01 starts before UTC's year 1, 9999-12-31 has no next day):
+    nothing can be finished out there, so that side needs no bound."""
+    try:
+        start = dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time(0),
+                                    tzinfo=zone())
+        return start.astimezone(dt.UTC)
+    except OverflowError:
+        return None
 
 
 def _where(f: StatsFilter) -> list:
     conds = [ServiceRequest.status.in_(RATEABLE_STATUSES)]
-    if f.first:
-        conds.append(_finished_at() >= _bounds(f.first))
-    if f.last:
-        conds.append(_finished_at() < _bounds(f.last + dt.timedelta(days=1)))
+    first = _bounds(f.first) if f.first else None
+    if first is not None:
+        conds.append(_finished_at() >= first)
+    end = _bounds(f.last, days_after=1) if f.last else None
+    if end is not None:
+        conds.append(_finished_at() < end)
     if f.unit_id:
         conds.append(ServiceRequest.unit_id == f.unit_id)
     if f.service_id:

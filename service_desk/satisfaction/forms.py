@@ -41,8 +41,8 @@ def month_key(month: dt.date) -> str:
 
 def parse_month(raw: str | None) -> dt.date | None:
     match = _MONTH_RE.match(raw or "")
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        return None
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < dt.MINYEAR:
+        return None  # 0000-01: no such month
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 

@@ -58,15 +58,20 @@ from .queries import (
 )
 
 SCHEDULE_ROLES = (Role.STAFF, Role.SUPERVISOR, Role.ADMIN)
+# the pages step a day or a week either way and convert to UTC: keep clear of the calendar's ends
+SHOWN_DATES = (dt.date.min + dt.timedelta(days=14), dt.date.max - dt.timedelta(days=14))
 
 
 def _date_arg(name: str) -> tuple[dt.date, bool]:
-    """The date in ?name=, or today; the flag says a bad value was replaced."""
+    """The date in ?name=, or today; the flag says a bad value (not a date, or one the pages
+    cannot step from, like 9999-12-31) was replaced."""
     raw = request.args.get(name)
     if not raw:
         return today(), False
     parsed = parse_local_date(raw)
-    return (parsed, False) if parsed else (today(), True)
+    if parsed is None or not SHOWN_DATES[0] <= parsed <= SHOWN_DATES[1]:
+        return today(), True
+    return parsed, False
 
 
 def _page_unit() -> tuple[Unit | None, list[Unit], str | None]:
