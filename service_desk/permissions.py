@@ -132,6 +132,12 @@ def can_view_attachment(user: User | None, matter: Matter) -> bool:
     return has_role(user, *STAFF_ROLES)
 
 
+def can_see_names(user: User | None) -> bool:
+    """Names of responsible people and staff: signed-in staff roles; the public sees none,
+    on the board and through the API alike."""
+    return has_role(user, *STAFF_ROLES)
+
+
 def is_on_public_board(item) -> bool:
     """The public progress board shows public items only, to everyone, signed in or not.
 

@@ -99,6 +99,8 @@ def app(database_url, tmp_path_factory):
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_FAILURE_RATE_LIMIT": "1000 per minute",
+        "LOGIN_MAX_FAILURES": 5,
         "LOOKUP_RATE_LIMIT": "1000 per minute",
         "API_READ_RATE_LIMIT": "1000 per minute",
         "API_WRITE_RATE_LIMIT": "1000 per minute",

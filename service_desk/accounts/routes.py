@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..base.limits import login_limit
+from ..base.limits import login_failure_limit, login_limit
 from ..base.links import safe_next
 from ..extensions import db, limiter
 from . import bp
@@ -16,6 +15,9 @@ from .services import authenticate, end_sessions
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
+# failed sign-ins per client: slowed down long before LOGIN_MAX_FAILURES could lock an account
+@limiter.limit(login_failure_limit, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 422)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -29,11 +31,10 @@ def login():
             login_user(result.user)
             flash(_("Signed in."), "success")
             return redirect(safe_next(request.args.get("next")))
-        if result.locked_until is not None:
-            error = _("Too many failed attempts. This account is locked until %(time)s.",
-                      time=format_datetime(result.locked_until, "short"))
-        else:
-            error = _("The username or password is wrong. Please try again.")
+        # one answer for a wrong password, an unknown name and a locked account: the page
+        # must not tell which accounts exist or are locked
+        error = _("The username or password is wrong, or this account is locked for a while "
+                  "after too many failed attempts. Please try again later.")
     status = 200 if error is None and not form.errors else 422 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form, error=error), status
 

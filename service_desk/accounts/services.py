@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import audit_record
@@ -66,35 +66,51 @@ def user_create(
 
 
 class LoginResult:
-    def __init__(self, user: User | None, locked_until: dt.datetime | None = None) -> None:
+    def __init__(self, user: User | None) -> None:
         self.user = user
-        self.locked_until = locked_until
+
+
+def _reserve_attempt(user_id: int, now: dt.datetime) -> int | None:
+    """Count this attempt before the password is checked, in one guarded UPDATE: simultaneous
+    tries each take one of the LOGIN_MAX_FAILURES places, so no more passwords are checked
+    than the limit. None when the account is locked or its places are taken."""
+    return db.session.execute(
+        update(User).where(User.id == user_id,
+                           or_(User.locked_until.is_(None), User.locked_until <= now),
+                           User.failed_logins < current_app.config["LOGIN_MAX_FAILURES"])
+        .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+        .execution_options(synchronize_session=False)).scalar()
 
 
 def authenticate(*, username: str, password: str) -> LoginResult:
     """Check a password; repeated failures lock the account for a while (stored in the DB,
-    so every app process sees the same lock)."""
+    so every app process sees the same lock).
+
+    An unknown account, a locked one and a wrong password look the same to the caller and
+    cost the same: one password hash is checked in each case."""
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     now = utcnow()
     if user is None or not user.is_active:
         check_password_hash(_DUMMY_HASH, password)
         return LoginResult(None)
-    if user.locked_until and user.locked_until > now:
-        return LoginResult(None, locked_until=user.locked_until)
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            audit_record(actor=None, action="user.locked", obj_type="user", obj_id=user.id,
-                         after={"locked_until": user.locked_until.isoformat()})
-            return LoginResult(None, locked_until=user.locked_until)
+    attempts = _reserve_attempt(user.id, now)
+    if attempts is None:  # locked: nothing is checked, but it takes as long as a check
+        check_password_hash(_DUMMY_HASH, password)
         return LoginResult(None)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    audit_record(actor=user, action="user.login", obj_type="user", obj_id=user.id)
-    return LoginResult(user)
+    if check_password_hash(user.password_hash, password):
+        db.session.execute(update(User).where(User.id == user.id).values(
+            failed_logins=0, locked_until=None, last_login_at=now)
+            .execution_options(synchronize_session=False))
+        db.session.refresh(user)
+        audit_record(actor=user, action="user.login", obj_type="user", obj_id=user.id)
+        return LoginResult(user)
+    if attempts >= current_app.config["LOGIN_MAX_FAILURES"]:
+        until = now + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        db.session.execute(update(User).where(User.id == user.id).values(
+            locked_until=until, failed_logins=0).execution_options(synchronize_session=False))
+        audit_record(actor=None, action="user.locked", obj_type="user", obj_id=user.id,
+                     after={"locked_until": until.isoformat()})
+    return LoginResult(None)
 
 
 def end_sessions(*, user: User, actor: object, reason: str) -> None:

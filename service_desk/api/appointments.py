@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..base.calendar import today
-from ..base.limits import lookup_limit, new_booking_limit, read_limit
+from ..base.limits import lookup_budget, new_booking_limit, read_limit
 from ..base.phones import mask_phone, normalise_mobile
 from ..catalog.models import Channel, Service, ServiceKind
 from ..db import utcnow
@@ -172,14 +172,14 @@ def own_booking(reference: str, phone: str | None) -> tuple[ServiceRequest, Serv
 
 
 @bp.get("/appointments/<reference>")
-@limiter.limit(lookup_limit)
+@lookup_budget
 def appointment(reference: str):
     item, service = own_booking(reference, request.args.get("phone"))
     return jsonify(appointment_json(item, service))
 
 
 @bp.post("/appointments/<reference>/cancel")
-@limiter.limit(lookup_limit)
+@lookup_budget
 def cancel(reference: str):
     body = json_body(CANCEL_FIELDS)
     item, service = own_booking(reference, body["phone"])
@@ -196,7 +196,7 @@ def cancel(reference: str):
 
 
 @bp.post("/appointments/<reference>/reschedule")
-@limiter.limit(lookup_limit)
+@lookup_budget
 def reschedule(reference: str):
     body = json_body(RESCHEDULE_FIELDS)
     item, service = own_booking(reference, body["phone"])

@@ -81,7 +81,9 @@ SCHEMAS = {
     "Matter": obj({
         "number": s(), "title": s(), "title_en": s(null=True), "description": s(null=True),
         "key_issue": i(null=True), "lead_unit": s(null=True), "co_units": strings(),
-        "responsible_person": s(null=True), "deadline": s("date", null=True),
+        "responsible_person": s(null=True, description="null unless the caller holds a staff "
+                                "token: the public sees no names"),
+        "deadline": s("date", null=True),
         "status": s(enum=MATTER_STATUS), "progress": i(minimum=0, maximum=100),
         "overdue": {"type": "boolean"}, "completed_on": s("date", null=True),
         "updated_at": s("date-time"), "source_quote": s(null=True),

@@ -10,7 +10,7 @@ from flask import jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..base.limits import read_limit, write_limit
+from ..base.limits import lookup_budget, read_limit, write_limit
 from ..catalog.models import Channel, Service
 from ..extensions import db, limiter
 from ..permissions import may_rate_as_resident
@@ -41,6 +41,7 @@ def rating_json(rating, reference: str) -> dict:
 
 @bp.post("/appointments/<reference>/rating")
 @limiter.limit(write_limit)
+@lookup_budget  # it takes a reference and a phone like the other look-ups
 def rate(reference: str):
     """{"phone", "level" (1–5, 5 = 非常满意), "comment"}: once, after the service finished."""
     body = json_body(RATE_FIELDS)
@@ -70,9 +71,10 @@ def _month(name: str, *, last: bool) -> dt.date | None:
     if not raw:
         return None
     match = MONTH.match(raw)
-    if match is None:
-        raise ApiProblem(422, "invalid_parameter", f"{name} must be a month YYYY-MM",
-                         {name: "a month YYYY-MM"})
+    if match is None or int(match[1]) < dt.MINYEAR:  # 0000-01: no such month
+        raise ApiProblem(422, "invalid_parameter",
+                         f"{name} must be a month YYYY-MM, from 0001-01 to 9999-12",
+                         {name: "a month YYYY-MM, from 0001-01 to 9999-12"})
     year, month = int(match[1]), int(match[2])
     return dt.date(year, month, calendar.monthrange(year, month)[1] if last else 1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from sqlalchemy import select
 
-from ..base.limits import lookup_limit, write_limit
+from ..base.limits import lookup_budget, write_limit
 from ..base.phones import mask_phone, normalise_mobile
 from ..catalog.models import Service, ServiceKind
 from ..extensions import db, limiter
@@ -79,7 +79,7 @@ def report():
 
 
 @bp.get("/reports/<reference>")
-@limiter.limit(lookup_limit)
+@lookup_budget
 def report_get(reference: str):
     """404 alike for an unknown reference, a wrong phone, or an appointment's reference."""
     item = find_booking(reference=reference, phone=normalise_mobile(request.args.get("phone")))

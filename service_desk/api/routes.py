@@ -12,7 +12,14 @@ from ..extensions import db, limiter
 from ..matters.models import KeyIssue, Matter, MatterStatus
 from ..matters.queries import MatterFilters, matter_detail, matters_page
 from ..matters.services import MatterError, StaleEdit, matter_update
-from ..permissions import STAFF_ROLES, can_note_matter, can_update_matter, can_view_matter, has_role
+from ..permissions import (
+    STAFF_ROLES,
+    can_note_matter,
+    can_see_names,
+    can_update_matter,
+    can_view_matter,
+    has_role,
+)
 from ..units.models import Unit
 from . import bp
 from .auth import api_user, bearer_user
@@ -96,13 +103,16 @@ def matters():
                              {"overdue": "true or false"})
         overdue = overdue_raw in ("true", "1")
     key_issue = int_arg("key_issue", None, 1, 1000)
+    user = api_user()
     filters = MatterFilters(
         q=request.args.get("q") or None, unit=request.args.get("unit") or None,
         key_issue=key_issue, status=status or None, overdue=overdue,
-        public_only=not has_role(api_user(), *STAFF_ROLES),
+        public_only=not has_role(user, *STAFF_ROLES),
     )
     result = matters_page(filters, today=today(), page=page, per_page=per_page)
-    return jsonify(items=[matter_json(m) for m in result.items], total=result.total,
+    names = can_see_names(user)
+    return jsonify(items=[matter_json(m, names=names) for m in result.items],
+                   total=result.total,
                    page=result.page, per_page=result.per_page, pages=result.pages,
                    links=page_links("api.matters", result))
 
@@ -117,8 +127,9 @@ def _visible_matter(number: str, user) -> Matter:
 @bp.get("/matters/<number>")
 @limiter.limit(read_limit)
 def matter(number: str):
-    item = _visible_matter(number, api_user())
-    return with_etag(jsonify(matter_json(item)), item.version)
+    user = api_user()
+    item = _visible_matter(number, user)
+    return with_etag(jsonify(matter_json(item, names=can_see_names(user))), item.version)
 
 
 VERSION = Field(int, doc={"description": "the version you read (when not sent as If-Match)"})
@@ -155,7 +166,7 @@ def matter_patch(number: str):
         raise invalid(fields)
     version, by_header = expected_version(current_version=item.version,
                                           body_version=body.get("version"),
-                                          current=lambda: matter_json(item))
+                                          current=lambda: matter_json(item, names=True))
     try:
         matter_update(matter=item, actor=user, expected_version=version, status=status,
                       progress=progress, note=body["note"],
@@ -164,9 +175,9 @@ def matter_patch(number: str):
     except (StaleEdit, StaleDataError):
         db.session.rollback()
         current = matter_detail(number)
-        raise stale(matter_json(current), current.version, by_header=by_header) from None
+        raise stale(matter_json(current, names=True), current.version, by_header=by_header) from None
     except MatterError as exc:
         db.session.rollback()
         raise invalid({exc.field: exc.message} if exc.field else {}, str(exc.message)) from None
     item = matter_detail(number)
-    return with_etag(jsonify(matter_json(item)), item.version)
+    return with_etag(jsonify(matter_json(item, names=True)), item.version)

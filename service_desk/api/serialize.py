@@ -15,7 +15,8 @@ def unit_json(unit: Unit) -> dict:
             "kind": unit.kind.value, "parent": unit.parent.code if unit.parent else None}
 
 
-def matter_json(matter: Matter) -> dict:
+def matter_json(matter: Matter, *, names: bool) -> dict:
+    """``names``: whether the caller may see people's names (permissions.can_see_names)."""
     return {
         "number": matter.number,
         "title": matter.title,
@@ -24,7 +25,7 @@ def matter_json(matter: Matter) -> dict:
         "key_issue": matter.key_issue.number if matter.key_issue else None,
         "lead_unit": matter.lead_unit.code if matter.lead_unit else None,
         "co_units": [u.code for u in matter.co_units],
-        "responsible_person": matter.responsible_person,
+        "responsible_person": matter.responsible_person if names else None,
         "deadline": matter.deadline.isoformat() if matter.deadline else None,
         "status": matter.status.value,
         "progress": matter.progress,

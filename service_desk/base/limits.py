@@ -28,6 +28,19 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def login_failure_limit() -> str:
+    """Failed sign-ins per client; an account locks only after LOGIN_MAX_FAILURES, from
+    several clients, so one client cannot lock an administrator out."""
+    return current_app.config["LOGIN_FAILURE_RATE_LIMIT"]
+
+
 # New bookings from the public (the web's confirm step and POST /api/v1/appointments) draw on
 # one budget per client, so a client cannot double its bookings by switching channel.
 new_booking_limit = limiter.shared_limit(write_limit, scope="new-booking")
+
+# Every look-up by reference + phone (My booking, the rating look-up, and the API's get,
+# report, cancel, reschedule and rating) draws on one budget per client: the documented
+# LOOKUP_RATE_LIMIT is what a guesser gets in all, not once per way in.
+LOOKUP_SCOPE = "reference-lookup"
+lookup_budget = limiter.shared_limit(lookup_limit, scope=LOOKUP_SCOPE)
+lookup_budget_on_post = limiter.shared_limit(lookup_limit, scope=LOOKUP_SCOPE, methods=["POST"])

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..base.forms import LookupForm, lookup_checked
-from ..base.limits import lookup_limit
+from ..base.limits import lookup_budget_on_post
 from ..base.links import (
     LinkError,
     done_token,
@@ -18,7 +18,7 @@ from ..base.links import (
 )
 from ..catalog.models import Channel, Service
 from ..db import utcnow
-from ..extensions import db, limiter
+from ..extensions import db
 from ..permissions import resident_may_open_booking
 from ..ratings.labels import level_label
 from ..ratings.services import is_rateable, rating_of
@@ -45,7 +45,7 @@ from .steps import (
 
 
 @bp.route("/my-booking", methods=["GET", "POST"])
-@limiter.limit(lookup_limit, methods=["POST"])
+@lookup_budget_on_post
 def lookup():
     """The same answer for an unknown reference and a wrong mobile number."""
     form = LookupForm()

@@ -17,4 +17,6 @@ class LedgerApplyForm(FlaskForm):
     stored = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}\.(xlsx|csv)$")])
     sha256 = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
     filename = HiddenField(validators=[Length(max=255)])
+    # the items' versions the check page showed (JSON {number: version}): apply what was checked
+    checked = HiddenField(validators=[DataRequired(), Length(max=100_000)])
     submit = SubmitField(_l("Apply this import"))

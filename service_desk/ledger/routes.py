@@ -6,6 +6,7 @@ session, so the app stays stateless.
 """
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 from flask import (
@@ -25,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..base.calendar import today
 from ..extensions import db
+from ..matters.forms import STATUS_LABELS
 from ..matters.queries import filters_from_args
 from ..permissions import STAFF_ROLES, can_export_ledger, can_import_ledger, require, role_required
 from . import bp
@@ -40,7 +42,7 @@ from .reader import (
     read_ledger,
     too_large_message,
 )
-from .services import ImportRejected, import_apply, import_plan
+from .services import ImportRejected, ImportStale, import_apply, import_plan
 from .uploads import discard_pending, load_pending, store_pending
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,12 +92,26 @@ def _page(*, form: LedgerUploadForm | None = None, status: int = 200, **context)
         letters = {HEADER_OF[key]: letter for key, letter in parsed.columns.items()}
     return render_template(
         "ledger/import.html", form=form or LedgerUploadForm(formdata=None), columns=COLUMNS,
-        letters=letters, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024), **context,
+        letters=letters, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        matter_status_labels=STATUS_LABELS, **context,
     ), status
 
 
+def _checked_versions(raw: str | None) -> dict[str, int] | None:
+    """The versions of the check page's hidden field; None when unreadable (a forged or
+    truncated form): then nothing is applied."""
+    try:
+        value = json.loads(raw or "")
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and type(v) is int for k, v in value.items()):
+        return None
+    return value
+
+
 def _check(data: bytes, filename: str, *, form: LedgerUploadForm | None = None,
-           stored: tuple[str, str] | None = None):
+           stored: tuple[str, str] | None = None, status: int = 200, **context):
     """The dry run: read the file, plan the import, show every problem or the summary."""
     try:
         parsed = read_ledger(data, filename)
@@ -108,8 +124,10 @@ def _check(data: bytes, filename: str, *, form: LedgerUploadForm | None = None,
     if plan.changes:
         stored = stored or store_pending(data, extension_of(filename) or "")
         apply_form = LedgerApplyForm(formdata=None, stored=stored[0], sha256=stored[1],
-                                     filename=filename[:255])
-    return _page(form=form, plan=plan, parsed=parsed, filename=filename, apply_form=apply_form)
+                                     filename=filename[:255],
+                                     checked=json.dumps(plan.versions, separators=(",", ":")))
+    return _page(form=form, plan=plan, parsed=parsed, filename=filename, apply_form=apply_form,
+                 status=status, **context)
 
 
 @bp.get("/import")
@@ -140,7 +158,8 @@ def import_apply_view():
     require(can_import_ledger(current_user))
     form = LedgerApplyForm()
     data = load_pending(form.stored.data, form.sha256.data) if form.validate_on_submit() else None
-    if data is None:
+    checked = _checked_versions(form.checked.data)
+    if data is None or checked is None:
         flash(_("That checked file is no longer available. Check the file again."), "error")
         return redirect(url_for("ledger.import_form"))
     stored = (form.stored.data, form.sha256.data)
@@ -149,8 +168,13 @@ def import_apply_view():
         filename = form.stored.data
     try:
         parsed = read_ledger(data, form.stored.data)
-        result = import_apply(rows=parsed.rows, actor=current_user, source=filename)
+        result = import_apply(rows=parsed.rows, actor=current_user, source=filename,
+                              checked=checked)
         db.session.commit()
+    except ImportStale as exc:
+        db.session.rollback()
+        # show what changed, and the check against the current ledger to apply instead
+        return _check(data, filename, stored=stored, status=409, stale=exc.changed)
     except (LedgerFileError, ImportRejected):
         db.session.rollback()
         discard_pending(form.stored.data)

@@ -21,7 +21,7 @@ from ..audit.services import audit_record
 from ..db import utcnow
 from ..extensions import db
 from ..matters.models import KeyIssue, Matter, MatterStatus, MatterUpdate, RecordOrigin, UpdateKind
-from ..matters.services import MatterError, completion_date, status_progress
+from ..matters.services import MatterError, changes_since, completion_date, status_progress
 from ..units.models import Unit
 from .cells import MAX_LENGTH, Row, RowError, Units, clean_row, text_of
 from .layout import CO_UNIT_JOINER, COLUMNS, HEADER_OF, STATUS_WORDS
@@ -78,9 +78,20 @@ class Change:
         return shown
 
 
+class ImportStale(ValueError):
+    """Items of the file changed after it was checked: nothing was applied. ``changed`` holds
+    each such item's number and what was recorded on it since the check."""
+
+    def __init__(self, changed: list[tuple[str, list[MatterUpdate]]]) -> None:
+        super().__init__(", ".join(number for number, _updates in changed))
+        self.changed = changed
+
+
 @dataclass
 class ImportPlan:
     errors: list[RowError] = field(default_factory=list)
+    # every item the file names, with the version it had when planned (0: not there yet)
+    versions: dict[str, int] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     new_key_issues: list[str] = field(default_factory=list)
@@ -222,6 +233,8 @@ def import_plan(rows: Iterable[dict[str, Any]]) -> ImportPlan:
     for issue in db.session.scalars(select(KeyIssue).order_by(KeyIssue.number)):
         plan.key_issues.setdefault(issue.title.strip(), issue)
 
+    plan.versions = {r.number: (existing[r.number].version if r.number in existing else 0)
+                     for r in good}
     for row in good:
         matter = existing.get(row.number)
         if matter is None and row.lead_unit is None:
@@ -285,12 +298,32 @@ def _assign(matter: Matter, change: Change, issues: dict[str, KeyIssue]) -> None
             setattr(matter, key, after)
 
 
-def import_apply(*, rows: Iterable[dict[str, Any]], actor: Any,
-                 source: str | None = None) -> ImportResult:
-    """Check the rows again and apply them all, or raise ImportRejected and change nothing."""
+def _changed_since(checked: dict[str, int], plan: ImportPlan) -> list[tuple[str, list]]:
+    """The items whose version moved between the check and now, with what was recorded."""
+    changed = []
+    for number in sorted(set(checked) | set(plan.versions)):
+        then, now = checked.get(number), plan.versions.get(number)
+        if then == now:
+            continue
+        matter = _existing([number]).get(number)
+        changed.append((number, changes_since(matter.id, then or 0) if matter else []))
+    return changed
+
+
+def import_apply(*, rows: Iterable[dict[str, Any]], actor: Any, source: str | None = None,
+                 checked: dict[str, int] | None = None) -> ImportResult:
+    """Check the rows again and apply them all, or raise ImportRejected and change nothing.
+
+    ``checked``: the versions the person saw on the check page (``ImportPlan.versions``).
+    When any item changed since, the file would overwrite work nobody reviewed: raise
+    ImportStale and change nothing. (The command line checks and applies in one go.)"""
     plan = import_plan(rows)
     if plan.errors:
         raise ImportRejected(plan.errors)
+    if checked is not None:
+        changed = _changed_since(checked, plan)
+        if changed:
+            raise ImportStale(changed)
     _new_key_issues(plan, actor)
     before: list[tuple[MatterStatus | None, int | None, int | None]] = []
     for change in plan.changes:

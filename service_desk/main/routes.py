@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..base.links import safe_next
 from ..campaign.models import CampaignFigure
-from ..extensions import db
+from ..extensions import db, limiter
 from ..i18n import ELDER_COOKIE, LANG_COOKIE
 from ..matters.queries import ledger_counts
 from . import bp
@@ -34,7 +34,19 @@ def readyz():
         current_app.logger.warning("readiness check failed: %s", exc)
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
+    if not _rate_limit_storage_answers():
+        # still serving, with per-process counters: ready, but say what is degraded
+        return jsonify(status="degraded", database="ok", redis="unreachable")
     return jsonify(status="ok", database="ok")
+
+
+def _rate_limit_storage_answers() -> bool:
+    """Whether the shared rate-limit counters (Redis, when configured) answer a ping."""
+    try:
+        return bool(limiter.storage.check())
+    except Exception as exc:  # noqa: BLE001 - any failure of the store means "does not answer"
+        current_app.logger.warning("rate-limit storage check failed: %s", exc)
+        return False
 
 
 @bp.get("/prefs")

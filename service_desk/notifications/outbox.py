@@ -33,15 +33,21 @@ class Draft:
     dedupe_key: str
 
 
+def one_line(text: str) -> str:
+    """A subject is one header line: line breaks (Excel's Alt+Enter in an imported title) and
+    runs of white space become one space, or the mail library refuses the whole message."""
+    return " ".join((text or "").split())
+
+
 def queue_text(*, kind: str, phone: str, subject: str, body: str, dedupe_key: str) -> None:
     """Queue a text message to ``phone``; the caller flushes and commits."""
-    db.session.add(Notification(kind=kind, recipient=f"{SMS_PREFIX}{phone}", subject=subject,
-                                body=body, dedupe_key=dedupe_key))
+    db.session.add(Notification(kind=kind, recipient=f"{SMS_PREFIX}{phone}",
+                                subject=one_line(subject), body=body, dedupe_key=dedupe_key))
 
 
 def queue_mail(*, kind: str, to: str, subject: str, body: str, dedupe_key: str) -> None:
     """Queue a mail to the address ``to``; the caller flushes and commits."""
-    db.session.add(Notification(kind=kind, recipient=to, subject=subject, body=body,
+    db.session.add(Notification(kind=kind, recipient=to, subject=one_line(subject), body=body,
                                 dedupe_key=dedupe_key))
 
 
@@ -59,7 +65,8 @@ def _insert_skipping_duplicates(drafts: list[Draft]) -> int:
 
     Returns how many rows this call really inserted.
     """
-    rows = [{"kind": d.kind, "recipient": d.recipient, "subject": d.subject, "body": d.body,
+    rows = [{"kind": d.kind, "recipient": d.recipient, "subject": one_line(d.subject),
+             "body": d.body,
              "dedupe_key": d.dedupe_key} for d in drafts]
     if not rows:
         return 0

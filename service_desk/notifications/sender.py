@@ -42,7 +42,7 @@ from sqlalchemy.exc import OperationalError
 from ..db import utcnow
 from ..extensions import db
 from .models import Notification, NotificationStatus
-from .outbox import SMS_PREFIX
+from .outbox import SMS_PREFIX, one_line
 
 MAX_ATTEMPTS = 5
 SMTP_TIMEOUT = 10  # seconds, for connecting and for each SMTP command
@@ -114,7 +114,7 @@ def _connect(target: SmtpTarget) -> smtplib.SMTP:
 
 def _message(row: Any, from_addr: str) -> EmailMessage:
     msg = EmailMessage()
-    msg["Subject"] = row.subject
+    msg["Subject"] = one_line(row.subject)  # rows queued before subjects were made one line
     msg["From"] = from_addr
     msg["To"] = row.recipient
     msg["Date"] = formatdate(usegmt=True)

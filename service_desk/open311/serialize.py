@@ -17,6 +17,7 @@ from ..base.calendar import zone
 from ..catalog.models import Service
 from .definitions import Attribute
 from .queries import OPEN, RequestRow, ServiceRow
+from .xmlchars import xml_safe
 
 FORMATS = ("json", "xml")
 JSON_TYPE = "application/json; charset=utf-8"
@@ -109,7 +110,7 @@ def _text(value) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_safe(str(value))  # text stored by another channel may hold such characters
 
 
 def _fill(parent: ET.Element, data: dict) -> None:

@@ -28,6 +28,7 @@ from ..requests.lifecycle import MAX_TEXT, report_create
 from ..requests.models import ServiceRequest
 from ..requests.residents import ResidentError, resident_check
 from .definitions import AttributeErrors, attributes_check
+from .xmlchars import has_unsafe
 
 EMAIL_MAX = 254
 MEDIA_URL_MAX = 500
@@ -134,7 +135,13 @@ def request_post(*, service: Service, posted: Posted, api_key: ApiKey) -> Servic
 
     All problems are reported at once (Open311Error 400); nothing is written then. Every
     request gets a token (tokens/{token}); a client sees it when the services are "batch"."""
-    errors: list[str] = []
+    errors: list[str] = [
+        field_error(name, _l("Remove the control characters: they cannot be stored or shown."))
+        for name, values in (*((n, [v]) for n, v in posted.values.items()),
+                             *((f"attribute[{c}]", vs) for c, vs in posted.attributes.items()))
+        if any(has_unsafe(v) for v in values)]
+    if errors:  # nothing else is checked on text that cannot be read back
+        raise Open311Error(400, errors)
     lat, long = _coordinates(posted, errors)
     address = posted.get("address_string")
     if lat is None and long is None and not address and not errors:

@@ -10,9 +10,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..base.display import service_name, spaced_reference, spoken_reference, unit_name, when
 from ..base.forms import LookupForm, lookup_checked
-from ..base.limits import lookup_limit
+from ..base.limits import lookup_budget_on_post
 from ..base.links import LinkError, phone_matches, rating_reference, rating_token
-from ..extensions import db, limiter
+from ..extensions import db
 from ..permissions import may_rate_as_resident
 from ..requests.references import find_booking
 from . import bp
@@ -142,7 +142,7 @@ def rate_fix(token: str):
 # --- the look-up: reference code and mobile number, when the link is lost or too old ---------
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(lookup_limit, methods=["POST"])
+@lookup_budget_on_post
 def lookup():
     """The same answer for an unknown reference and a wrong mobile number."""
     form = LookupForm()

@@ -58,7 +58,7 @@ def test_the_catalog_is_up_to_date_with_the_source():
     pot.parent.mkdir(exist_ok=True)
     pybabel = str(Path(sys.executable).parent / "pybabel")
     subprocess.run([pybabel, "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                    "-o", str(pot), "service_desk"], cwd=root, check=True)
+                    "-o", str(pot), "."], cwd=root, check=True)
     with open(pot, "rb") as fh:
         wanted = {m.id for m in read_po(fh) if m.id}
     with open(TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po", "rb") as fh:

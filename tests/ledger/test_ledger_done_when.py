@@ -7,6 +7,7 @@ back; the public board shows the change.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 
@@ -68,8 +69,9 @@ def test_the_ledger_story_from_staff_to_supervisor_to_the_public(app, seeded, ma
     checked = sup.post("/matters/import", content_type="multipart/form-data", data={
         "csrf_token": csrf_from(upload_page), "file": (io.BytesIO(edited.getvalue()), "台账.xlsx")})
     check_html = checked.get_data(as_text=True)
-    fields = dict(re.findall(r'name="(stored|sha256|filename)" type="hidden" value="([^"]*)"',
-                             check_html))
+    # every hidden field of the apply form, as the browser sends them
+    fields = {name: html.unescape(value) for name, value in re.findall(
+        r'name="(stored|sha256|filename|checked)" type="hidden" value="([^"]*)"', check_html)}
     applied = sup.post("/matters/import/apply",
                        data={**fields, "csrf_token": csrf_from(check_html)})
     assert applied.status_code in (200, 302)

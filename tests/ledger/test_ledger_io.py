@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import os
 import re
@@ -92,9 +93,10 @@ def _upload(client, data: bytes, filename: str):
 
 
 def _apply(client, check_html: str, **override):
-    fields = dict(re.findall(r'name="(stored|sha256|filename)" type="hidden" value="([^"]*)"',
-                             check_html))
-    assert set(fields) == {"stored", "sha256", "filename"}, "no apply form on the page"
+    fields = dict(re.findall(
+        r'name="(stored|sha256|filename|checked)" type="hidden" value="([^"]*)"', check_html))
+    fields = {name: html.unescape(value) for name, value in fields.items()}
+    assert set(fields) == {"stored", "sha256", "filename", "checked"}, "no apply form on the page"
     return client.post("/matters/import/apply", data={**fields, **override,
                                                       "csrf_token": csrf_from(check_html)})
 
@@ -625,3 +627,43 @@ def test_cli_refuses_an_unreadable_file(app, runner, seeded, tmp_path):
     result = runner.invoke(args=["import-matters", str(path)])
     assert result.exit_code == 1
     assert "不是有效的 .xlsx 工作簿" in result.output  # the command speaks the default zh_CN
+
+
+def test_apply_refuses_when_an_item_changed_since_the_check(app, supervisor):
+    """Issue 12, item 1: the check showed only a title change; meanwhile staff saved S07 as
+    推进中 / 60; Apply put S07 back to 已完成 / 100. Apply now applies what was checked or
+    nothing, and says what changed."""
+    from service_desk.accounts.models import User
+    from service_desk.matters.services import matter_update
+
+    _set(app, "S07", status=MatterStatus.COMPLETED, progress=100)
+    book = _export(supervisor)
+    for row in book.active.iter_rows(min_row=2):
+        if row[0].value == "S07":
+            row[1].value = "物业服务提升（标题改过）"
+    edited = io.BytesIO()
+    book.save(edited)
+    check = _upload(supervisor, edited.getvalue(), "台账.xlsx").get_data(as_text=True)
+    assert "0 created, 1 updated" in check
+
+    with app.app_context():  # staff record progress between the check and the apply
+        matter = db.session.scalar(select(Matter).where(Matter.number == "S07"))
+        matter_update(matter=matter, actor=db.session.scalar(select(User)), status=
+                      MatterStatus.IN_PROGRESS, progress=60, note="返工：绿化待补种",
+                      expected_version=matter.version)
+        db.session.commit()
+    before = _state(app)
+
+    response = _apply(supervisor, check)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "changed since you checked" in page and "S07" in page and "返工：绿化待补种" in page
+    assert _state(app) == before  # nothing applied: S07 keeps 推进中 / 60
+    s07 = _matter(app, "S07")
+    assert (s07.status, s07.progress) == (MatterStatus.IN_PROGRESS, 60)
+    # the page is a new check against the current ledger: it shows the status change now
+    assert 'name="stored"' in page and "In progress" in page
+    again = _apply(supervisor, page)
+    assert again.status_code == 302
+    s07 = _matter(app, "S07")
+    assert s07.title == "物业服务提升（标题改过）" and s07.status is MatterStatus.COMPLETED

@@ -607,3 +607,24 @@ def test_queue_text_and_queue_mail_add_one_row_each(app):
         assert [(r.kind, r.recipient, r.status) for r in rows] == [
             ("m", "a@example.org", NotificationStatus.PENDING),
             ("t", "sms:13800000000", NotificationStatus.PENDING)]
+
+
+# ---------- a title with a line break (Excel's Alt+Enter) ----------
+
+def test_a_title_with_a_line_break_still_goes_out_with_a_one_line_subject(
+        app, runner, seeded, make_user, smtp_server):
+    """Issue 12: "Header values may not contain linefeed" left such reminders failed."""
+    _staff(app, make_user, "centre", email=CENTRE_MAIL)
+    matter_set(app, "S03", title="老旧小区加装电梯\n（第二批）\r\n第三行", deadline=_today(app)
+               + dt.timedelta(days=3), status=MatterStatus.IN_PROGRESS, progress=40)
+    inbox = smtp_server()
+
+    result = _notify(app, runner, inbox.url)
+
+    assert result.exit_code == 0, result.output
+    assert "queued 1, sent 1, failed 0, waiting 0" in result.output
+    subject = inbox.received[0].message["Subject"]
+    assert "\n" not in subject and "\r" not in subject
+    assert "老旧小区加装电梯 （第二批） 第三行" in subject
+    [row] = _rows(app)
+    assert row.status is NotificationStatus.SENT and "\n" not in row.subject
