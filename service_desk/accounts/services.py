@@ -82,6 +82,18 @@ def _reserve_attempt(user_id: int, now: dt.datetime) -> int | None:
         .execution_options(synchronize_session=False)).scalar()
 
 
+def _lock_if_used_up(user_id: int, now: dt.datetime) -> None:
+    """Failures at the limit with no lock in force (the limit was lowered meanwhile): lock
+    now, so the account opens again after LOGIN_LOCK_MINUTES instead of never."""
+    until = now + dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    db.session.execute(
+        update(User).where(User.id == user_id,
+                           or_(User.locked_until.is_(None), User.locked_until <= now),
+                           User.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"])
+        .values(locked_until=until, failed_logins=0)
+        .execution_options(synchronize_session=False))
+
+
 def authenticate(*, username: str, password: str) -> LoginResult:
     """Check a password; repeated failures lock the account for a while (stored in the DB,
     so every app process sees the same lock).
@@ -95,6 +107,7 @@ def authenticate(*, username: str, password: str) -> LoginResult:
         return LoginResult(None)
     attempts = _reserve_attempt(user.id, now)
     if attempts is None:  # locked: nothing is checked, but it takes as long as a check
+        _lock_if_used_up(user.id, now)
         check_password_hash(_DUMMY_HASH, password)
         return LoginResult(None)
     if check_password_hash(user.password_hash, password):

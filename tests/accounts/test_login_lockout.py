@@ -97,3 +97,19 @@ def test_one_client_is_slowed_down_before_it_can_lock_an_account(app, make_user)
         app.config.update(LOGIN_FAILURE_RATE_LIMIT="1000 per minute", LOGIN_MAX_FAILURES=5)
     assert codes[:5] == [422] * 5 and codes[5:] == [429, 429]
     assert not locked and owner_signs_in == 302
+
+
+def test_failures_left_at_a_lowered_limit_lock_for_a_while_instead_of_for_ever(app, client,
+                                                                               make_user):
+    make_user("operator", username="op")
+    with app.app_context():  # 7 failures counted, then the limit was lowered to 5
+        user = db.session.scalar(select(User).where(User.username == "op"))
+        user.failed_logins = 7
+        db.session.commit()
+    assert login(client, "op", PASSWORD).status_code == 422
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "op"))
+        assert user.locked_until is not None and user.failed_logins == 0
+        user.locked_until = services.utcnow() - services.dt.timedelta(seconds=1)  # time passes
+        db.session.commit()
+    assert login(client, "op", PASSWORD).status_code == 302
