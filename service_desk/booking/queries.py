@@ -7,7 +7,7 @@ from itertools import groupby
 
 from sqlalchemy import select
 
-from ..base.calendar import zone
+from ..base.calendar import local_day
 from ..catalog.hours import settings_of
 from ..catalog.models import Service, ServiceKind
 from ..extensions import db
@@ -42,10 +42,6 @@ def bookable_service(code: str) -> Service | None:
         Service.kind == ServiceKind.APPOINTMENT))
 
 
-def local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(zone()).date()
-
-
 def open_days(service: Service, *, now: dt.datetime) -> list[DayChoice]:
     """The next days with bookable times (full ones included), one free_slots call."""
     today = local_day(now)
@@ -60,13 +56,6 @@ def open_days(service: Service, *, now: dt.datetime) -> list[DayChoice]:
 
 def times_on(service: Service, day: dt.date, *, now: dt.datetime) -> list[FreeSlot]:
     return free_slots(service, first=day, last=day, now=now)
-
-
-def offered_slot(service: Service, start: dt.datetime, *, now: dt.datetime) -> FreeSlot | None:
-    for slot in times_on(service, local_day(start), now=now):
-        if slot.start == start:
-            return slot
-    return None
 
 
 def booking_with_service(reference: str) -> tuple[ServiceRequest, Service] | None:

@@ -12,6 +12,7 @@ import datetime as dt
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..base.calendar import local_day
 from ..base.display import service_name, spaced_reference
 from ..base.limits import new_booking_limit
 from ..base.links import LinkError, done_reference, done_token
@@ -19,13 +20,14 @@ from ..catalog.models import Channel, Service, ServiceLocation, SpecialGroup
 from ..db import utcnow
 from ..extensions import db
 from ..requests.appointments import appointment_book, next_free
+from ..requests.availability import offered_slot
 from ..requests.errors import RequestError, SlotTaken
 from ..requests.models import ServiceRequest
 from ..requests.residents import Resident, ResidentError, resident_check
 from . import bp
 from .forms import DRAFT_FIELDS, DetailsForm, group_choices
 from .ics import booking_ics
-from .queries import local_day, offered_slot, services_for_residents
+from .queries import services_for_residents
 from .steps import (
     appointment,
     book_flow,

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 
 from ..accounts.models import Role
 from ..audit.services import audit_record
-from ..base.calendar import start_of_day, today, zone
+from ..base.calendar import local_day, start_of_day, today
 from ..base.forms import apply_errors
 from ..base.paging import page_arg
 from ..base.phones import mask_phone, normalise_mobile
@@ -204,8 +204,8 @@ def book():
                         now=now)
     days: dict[dt.date, int] = {}
     for slot in window:
-        local_day = slot.start.astimezone(zone()).date()
-        days[local_day] = days.get(local_day, 0) + slot.remaining
+        day = local_day(slot.start)
+        days[day] = days.get(day, 0) + slot.remaining
     choices = [{"value": d.isoformat(), "label": format_date(d, "full"), "remaining": n}
                for d, n in sorted(days.items()) if n > 0]
     return _book_page("day", service=service, days=choices, error=error,

@@ -300,14 +300,11 @@ def _assign(matter: Matter, change: Change, issues: dict[str, KeyIssue]) -> None
 
 def _changed_since(checked: dict[str, int], plan: ImportPlan) -> list[tuple[str, list]]:
     """The items whose version moved between the check and now, with what was recorded."""
-    changed = []
-    for number in sorted(set(checked) | set(plan.versions)):
-        then, now = checked.get(number), plan.versions.get(number)
-        if then == now:
-            continue
-        matter = _existing([number]).get(number)
-        changed.append((number, changes_since(matter.id, then or 0) if matter else []))
-    return changed
+    numbers = sorted(n for n in set(checked) | set(plan.versions)
+                     if checked.get(n) != plan.versions.get(n))
+    matters = _existing(numbers) if numbers else {}
+    return [(n, changes_since(matters[n].id, checked.get(n) or 0) if n in matters else [])
+            for n in numbers]
 
 
 def import_apply(*, rows: Iterable[dict[str, Any]], actor: Any, source: str | None = None,

@@ -23,7 +23,7 @@ from ..catalog.models import Channel, Service, ServiceKind, ServiceLocation, Slo
 from ..db import utcnow
 from ..extensions import db
 from ..permissions import Role
-from .availability import FreeSlot, free_slots
+from .availability import FreeSlot, free_slots, offered_slot
 from .eligibility import eligibility_check
 from .errors import NotChangeable, RequestError, SlotTaken, StaleRequest
 from .history import history_add
@@ -97,10 +97,9 @@ def _check_version(request: ServiceRequest, expected_version: int | None) -> Non
 # --- places in slots ------------------------------------------------------------------------
 
 def _offered(service: Service, start: dt.datetime, now: dt.datetime) -> FreeSlot:
-    day = local_day(start)
-    for slot in free_slots(service, first=day, last=day, now=now):
-        if slot.start == start:
-            return slot
+    slot = offered_slot(service, start, now=now)
+    if slot is not None:
+        return slot
     raise RequestError(_l("That time is not open for booking. Please choose one of the times "
                           "shown."), "start")
 

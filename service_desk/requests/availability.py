@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from ..base.calendar import zone
+from ..base.calendar import local_day, zone
 from ..catalog.hours import Settings, periods_on, settings_of
 from ..catalog.models import Closure, OpeningHours, Service, Slot
 from ..extensions import db
@@ -72,3 +72,10 @@ def free_slots(service: Service, *, first: dt.date, last: dt.date,
                 out.append(FreeSlot(start, end, s.capacity, remaining))
         day += dt.timedelta(days=1)
     return out
+
+
+def offered_slot(service: Service, start: dt.datetime, *, now: dt.datetime) -> FreeSlot | None:
+    """The slot starting at ``start`` if it is one the service offers now (full or not)."""
+    day = local_day(start)
+    return next((slot for slot in free_slots(service, first=day, last=day, now=now)
+                 if slot.start == start), None)

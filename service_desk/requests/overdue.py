@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..base.calendar import zone
+from ..base.deadlines import days_overdue, late_clause
 from ..catalog.models import Service
 from ..extensions import db
 from ..units.models import Unit
@@ -36,8 +36,7 @@ class OverdueRequests:
 def overdue_requests(*, now: dt.datetime, limit: int = BOARD_LIMIT) -> OverdueRequests:
     """The ``limit`` most overdue requests (still with a unit, past their deadline) and how
     many there are in all: two statements whatever the number."""
-    late = (ServiceRequest.status.in_(OPEN_STATUSES), ServiceRequest.due_at.is_not(None),
-            ServiceRequest.due_at < now)
+    late = (ServiceRequest.status.in_(OPEN_STATUSES), late_clause(ServiceRequest.due_at, now))
     total = db.session.scalar(select(func.count(ServiceRequest.id)).where(*late)) or 0
     rows = db.session.execute(
         select(ServiceRequest.reference, ServiceRequest.status, ServiceRequest.due_at,
@@ -45,10 +44,7 @@ def overdue_requests(*, now: dt.datetime, limit: int = BOARD_LIMIT) -> OverdueRe
         .join(Service, Service.id == ServiceRequest.service_id)
         .outerjoin(Unit, Unit.id == ServiceRequest.unit_id)
         .where(*late).order_by(ServiceRequest.due_at, ServiceRequest.id).limit(limit))
-    tz = zone()
-    today = now.astimezone(tz).date()
     return OverdueRequests(
-        rows=[OverdueRequest(ref, status, service, unit, due,
-                             (today - due.astimezone(tz).date()).days)
+        rows=[OverdueRequest(ref, status, service, unit, due, days_overdue(due, now))
               for ref, status, due, service, unit in rows],
         total=total, limit=limit)

@@ -86,3 +86,12 @@ class ApiClient:
 
     def patch(self, url, **kw):
         return self.open("PATCH", url, **kw)
+
+
+def assert_error(response, status: int | tuple) -> dict:
+    """The contract's error shape with one of the ``status`` codes; returns the error."""
+    statuses = status if isinstance(status, tuple) else (status,)
+    assert response.status_code in statuses, (response.status_code, response.get_data(as_text=True))
+    error = response.get_json()["error"]
+    assert set(error) == {"code", "message", "fields"} and error["message"]
+    return error

@@ -14,19 +14,7 @@ import uuid
 import pytest
 
 from ..factories import PHONE
-from .api_helpers import ApiClient
-
-
-@pytest.fixture
-def api(client):
-    return ApiClient(client)
-
-
-@pytest.fixture
-def admin_api(api, seeded, make_user, runner):
-    make_user("admin", username="root")
-    token = runner.invoke(args=["tokens", "create", "root"]).output.strip()
-    return api.as_user(token)
+from .api_helpers import assert_error
 
 
 @pytest.fixture
@@ -53,14 +41,6 @@ def write_endpoints(reference: str):
            ("PATCH", "/api/v1/matters/S03", PATCH_FIELDS)]
     out += [("POST", f"/api/v1/requests/{reference}/{a.value}", action_fields(a)) for a in Action]
     return out
-
-
-def assert_error(response, status: int | tuple) -> dict:
-    statuses = status if isinstance(status, tuple) else (status,)
-    assert response.status_code in statuses, (response.status_code, response.get_data(as_text=True))
-    error = response.get_json()["error"]
-    assert set(error) == {"code", "message", "fields"} and error["message"]
-    return error
 
 
 BAD_DOCUMENTS = [

@@ -6,26 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ..factories import matter_get
-from .api_helpers import ApiClient
-
-
-@pytest.fixture
-def api(client):
-    return ApiClient(client)
-
-
-@pytest.fixture
-def admin_api(api, seeded, make_user, runner):
-    make_user("admin", username="root")
-    token = runner.invoke(args=["tokens", "create", "root"]).output.strip()
-    return api.as_user(token)
-
-
-def assert_error(response, status: int) -> dict:
-    assert response.status_code == status, (response.status_code, response.get_data(as_text=True))
-    error = response.get_json()["error"]
-    assert set(error) == {"code", "message", "fields"} and error["message"]
-    return error
+from .api_helpers import assert_error
 
 
 @pytest.mark.parametrize("query, field", [("from=0000-01", "from"), ("to=0000-12", "to"),

@@ -11,12 +11,6 @@ from service_desk.extensions import db
 from service_desk.requests.models import RequestStatus, ServiceRequest
 
 from ..factories import PHONE
-from .api_helpers import ApiClient
-
-
-@pytest.fixture
-def api(client):
-    return ApiClient(client)
 
 
 @pytest.fixture
