@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -25,3 +25,21 @@ class TokenCreateForm(FlaskForm):
 
 class TokenRevokeForm(FlaskForm):
     """Only the CSRF token: revoking needs no input."""
+
+
+class PasswordChangeForm(FlaskForm):
+    """The signed-in user's own password: the current one, the new one twice. The rule
+    itself (length, common passwords, the username) is checked by the service."""
+
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(message=_l("Enter your current password."))],
+                            render_kw={"autocomplete": "current-password"})
+    password = PasswordField(_l("New password"),
+                             validators=[DataRequired(message=_l("Enter a new password."))],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("New password again"),
+                            validators=[DataRequired(message=_l("Enter the new password again.")),
+                                        EqualTo("password", message=_l(
+                                            "The two new passwords are not the same."))],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Change my password"))

@@ -24,6 +24,9 @@ class User(db.Model):
     display_name: Mapped[str | None] = mapped_column(String(100))
     # where reminders go (notification outbox); optional
     email: Mapped[str | None] = mapped_column(String(255))
+    # mainland mobile, 11 digits (base.phones.normalise_mobile): reminders go there as texts
+    # when the account has no email; optional, shown masked in lists
+    mobile: Mapped[str | None] = mapped_column(String(20))
     role: Mapped[Role] = mapped_column(enum_type(Role))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())

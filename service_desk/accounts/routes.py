@@ -1,16 +1,18 @@
-"""Login and logout views."""
+"""Login, logout and changing one's own password."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..base.forms import apply_errors
 from ..base.limits import login_failure_limit, login_limit
 from ..base.links import safe_next
 from ..extensions import db, limiter
 from . import bp
-from .forms import LoginForm
-from .services import authenticate, end_sessions
+from .forms import LoginForm, PasswordChangeForm
+from .passwords import MIN_PASSWORD_LENGTH
+from .services import AccountError, authenticate, end_sessions, field_messages, password_change
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -48,3 +50,38 @@ def logout():
     session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("main.home"))
+
+
+def _refused_current_password(response) -> bool:
+    """Only a wrong current password draws on the failed-sign-in budget, not a new password
+    the rule refused: guessing the current one through a stolen session is what is slowed."""
+    return bool(g.get("current_password_refused"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_failure_limit, methods=["POST"], deduct_when=_refused_current_password)
+def password():
+    """Every signed-in user changes their own password; their other sessions end."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            password_change(user=user, current=form.current.data, new=form.password.data)
+        except AccountError as exc:
+            if "current" in exc.errors:
+                g.current_password_refused = True
+                db.session.commit()  # the refusal is audited
+            else:
+                db.session.rollback()
+            apply_errors(form, field_messages(exc), fallback="password")
+        else:
+            db.session.commit()
+            login_user(user)  # the new session version: this session stays signed in
+            flash(_("Your password was changed. You stay signed in here; every other "
+                    "session was signed out."), "success")
+            return redirect(url_for("main.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/password.html", form=form,
+                           min_length=MIN_PASSWORD_LENGTH), status

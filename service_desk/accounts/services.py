@@ -1,27 +1,58 @@
-"""Account rules: creating users, checking passwords, lockout, ending sessions."""
+"""Account rules: creating and changing users, setting passwords (the rule is
+passwords.password_problems), lockout, ending sessions."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import re
 import secrets
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import audit_record
+from ..base.inputs import storable_text
+from ..base.phones import mask_phone, normalise_mobile
 from ..db import utcnow
 from ..extensions import db
 from ..units.models import Unit
 from .models import ApiToken, Role, User
+from .passwords import password_problems
 
-MIN_PASSWORD_LENGTH = 10
 # verifying against this when the user is unknown keeps the timing the same
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+USERNAME_MAX = 64
+DISPLAY_NAME_MAX = 100
+EMAIL_MAX = 255
+# a plain shape check: the real test of an address is the mail reaching it
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 class AccountError(ValueError):
-    """A rule about accounts was broken; the message is shown to the person asking."""
+    """A rule about accounts was broken; the messages are shown to the person asking.
+
+    ``errors`` maps a form field (``username``, ``password``, ``role``, ``unit``, ``email``,
+    ``mobile``, ``display_name``; "" for none) to its messages, so a page can put each one
+    beside its field and the command line can print them all."""
+
+    def __init__(self, message=None, field: str = "", *, errors: dict | None = None) -> None:
+        self.errors: dict[str, list] = errors or {field: [message]}
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return " ".join(str(m) for messages in self.errors.values() for m in messages)
+
+
+def field_messages(exc: AccountError) -> dict[str, str]:
+    """``{field: "message. message."}`` for base.forms.apply_errors."""
+    return {field: " ".join(str(m) for m in messages) for field, messages in exc.errors.items()}
+
+
+class StaleAccount(AccountError):
+    """The account changed after the form was opened: nothing was saved."""
 
 
 def hash_password(password: str) -> str:
@@ -33,36 +64,179 @@ def parse_role(value: str) -> Role:
         return Role(value)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise AccountError(f"unknown role {value!r}; use one of: {allowed}") from None
+        raise AccountError(_l("Unknown role %(role)s; use one of: %(allowed)s.",
+                              role=value, allowed=allowed), "role") from None
+
+
+def password_check(password: str, *, username: str | None) -> None:
+    """The password rule (passwords.password_problems) as an AccountError on ``password``."""
+    problems = password_problems(password, username=username)
+    if problems:
+        raise AccountError(errors={"password": problems})
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _check_username(username: str, errors: dict[str, list]) -> str:
+    username = _text(username)
+    if not username:
+        errors.setdefault("username", []).append(_l("Enter a username."))
+    elif len(username) > USERNAME_MAX or any(c.isspace() for c in username) \
+            or not storable_text(username):
+        errors.setdefault("username", []).append(_l(
+            "A username has at most %(num)d characters and no spaces.", num=USERNAME_MAX))
+    elif db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        errors.setdefault("username", []).append(_l(
+            "An account named “%(name)s” exists already.", name=username))
+    return username
+
+
+def _check_unit(role: Role | None, unit_code: str | None,
+                errors: dict[str, list]) -> Unit | None:
+    unit = None
+    code = _text(unit_code)
+    if code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == code))
+        if unit is None:
+            errors.setdefault("unit", []).append(_l("Unknown unit “%(code)s”.", code=code))
+            return None
+    if role is Role.STAFF and unit is None and "unit" not in errors:
+        errors.setdefault("unit", []).append(_l(
+            "A staff account needs a unit: the unit it works for."))
+    return unit
+
+
+def _check_details(display_name: str | None, email: str | None, mobile: str | None,
+                   errors: dict[str, list]) -> tuple[str | None, str | None, str | None]:
+    """Display name, mail address and mobile as stored (None when empty), or errors."""
+    name, address, phone = _text(display_name), _text(email), _text(mobile)
+    if len(name) > DISPLAY_NAME_MAX or not storable_text(name):
+        errors.setdefault("display_name", []).append(_l(
+            "A display name has at most %(num)d characters.", num=DISPLAY_NAME_MAX))
+    if address and (len(address) > EMAIL_MAX or not _EMAIL.fullmatch(address)):
+        errors.setdefault("email", []).append(_l(
+            "Enter a mail address such as name@example.gov.cn, or leave it empty."))
+    number = normalise_mobile(phone) if phone else None
+    if phone and number is None:
+        errors.setdefault("mobile", []).append(_l(
+            "Enter a mainland China mobile number of 11 digits, such as 13812345678, "
+            "or leave it empty."))
+    return name or None, address or None, number
+
+
+def _unit_code(user: User) -> str | None:
+    return user.unit.code if user.unit_id is not None and user.unit is not None else None
+
+
+def account_details(user: User) -> dict:
+    """What the audit trail records of an account: never the password hash, and the mobile
+    masked, as in every list."""
+    return {"username": user.username, "display_name": user.display_name,
+            "role": user.role.value, "unit": _unit_code(user), "email": user.email,
+            "mobile": mask_phone(user.mobile) or None, "active": user.is_active}
+
+
+def account_fingerprint(user: User) -> str:
+    """The editable details as one short string: an edit form carries the one it was opened
+    with, and saving refuses when the account changed meanwhile (optimistic concurrency
+    without a version column that logins would bump)."""
+    return hashlib.sha256(json.dumps(_editable(user)).encode()).hexdigest()[:16]
+
+
+def _editable(user: User) -> list:
+    return [user.display_name, user.role.value, user.unit_id, user.email, user.mobile,
+            user.is_active]
 
 
 def user_create(
     *, username: str, password: str, role: Role, unit_code: str | None = None,
-    display_name: str | None = None, actor: object = "cli",
+    display_name: str | None = None, email: str | None = None, mobile: str | None = None,
+    actor: object = "cli",
 ) -> User:
-    username = username.strip()
-    if not username:
-        raise AccountError("the username is empty")
-    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError(f"user {username!r} exists already")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
-    unit = None
-    if unit_code:
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
-        if unit is None:
-            raise AccountError(f"unknown unit {unit_code!r}")
-    if role is Role.STAFF and unit is None:
-        raise AccountError("a staff account needs --unit: the unit it works for")
+    """A new account; every problem at once (AccountError.errors). Flushes, audited."""
+    errors: dict[str, list] = {}
+    username = _check_username(username, errors)
+    problems = password_problems(password, username=username)
+    if problems:
+        errors["password"] = problems
+    unit = _check_unit(role, unit_code, errors)
+    name, address, number = _check_details(display_name, email, mobile, errors)
+    if errors:
+        raise AccountError(errors=errors)
     user = User(
         username=username, password_hash=hash_password(password), role=role,
-        unit_id=unit.id if unit else None, display_name=display_name,
+        unit_id=unit.id if unit else None, unit=unit, display_name=name, email=address,
+        mobile=number,
     )
     db.session.add(user)
     db.session.flush()
     audit_record(actor=actor, action="user.create", obj_type="user", obj_id=user.id,
-                 after={"username": username, "role": role.value, "unit": unit_code})
+                 after=account_details(user))
     return user
+
+
+def _actor_is(actor: object, user: User) -> bool:
+    return getattr(actor, "id", None) == user.id
+
+
+def user_update(
+    *, user: User, actor: object, role: Role, unit_code: str | None,
+    display_name: str | None, email: str | None, mobile: str | None,
+    expected: str | None = None,
+) -> bool:
+    """Change an account's details; False when nothing changed. An administrator cannot
+    take the administrator role from their own account (someone must keep it). With
+    ``expected`` (the form's account_fingerprint), a change made meanwhile raises StaleAccount.
+    Flushes, audited with before and after."""
+    if expected is not None and expected != account_fingerprint(user):
+        raise StaleAccount(_l("Someone changed this account after you opened the form. "
+                              "Its details are shown as they are now; make your change "
+                              "again."))
+    errors: dict[str, list] = {}
+    if _actor_is(actor, user) and user.role is Role.ADMIN and role is not Role.ADMIN:
+        errors.setdefault("role", []).append(_l(
+            "You cannot take the administrator role from your own account."))
+    unit = _check_unit(role, unit_code, errors)
+    name, address, number = _check_details(display_name, email, mobile, errors)
+    if errors:
+        raise AccountError(errors=errors)
+    if _editable(user) == [name, role.value, unit.id if unit else None, address, number,
+                           user.is_active]:
+        return False
+    before = account_details(user)
+    user.role, user.unit_id, user.unit = role, unit.id if unit else None, unit
+    user.display_name, user.email, user.mobile = name, address, number
+    after = account_details(user)
+    db.session.flush()
+    audit_record(actor=actor, action="user.update", obj_type="user", obj_id=user.id,
+                 before={k: v for k, v in before.items() if after[k] != v},
+                 after={k: v for k, v in after.items() if before[k] != v})
+    return True
+
+
+def password_change(*, user: User, current: str, new: str) -> None:
+    """The user sets a new password, proving the current one. A wrong current password is
+    audited and raises AccountError on ``current``; every other session ends."""
+    if not check_password_hash(user.password_hash, current or ""):
+        audit_record(actor=user, action="user.password_change_refused", obj_type="user",
+                     obj_id=user.id)
+        raise AccountError(_l("The current password is wrong."), "current")
+    password_check(new, username=user.username)
+    if new == current:
+        raise AccountError(_l("The new password is the same as the current one."), "password")
+    user.password_hash = hash_password(new)
+    end_sessions(user=user, actor=user, reason="password_change")
+
+
+def password_reset(*, user: User, password: str, actor: object) -> None:
+    """An administrator (or the command line) sets a new password for ``user``; the user's
+    sessions end, and a lock after failed sign-ins is lifted. Audited, without the password."""
+    password_check(password, username=user.username)
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    end_sessions(user=user, actor=actor, reason="password_reset")
 
 
 class LoginResult:
@@ -133,8 +307,23 @@ def end_sessions(*, user: User, actor: object, reason: str) -> None:
 
 
 def user_deactivate(*, user: User, actor: object) -> None:
+    """Sign-ins, sessions and API tokens stop working; nothing is deleted. An administrator
+    cannot deactivate their own account."""
+    if _actor_is(actor, user):
+        raise AccountError(_l("You cannot deactivate your own account."))
     user.is_active = False
     end_sessions(user=user, actor=actor, reason="deactivate")
+
+
+def user_reactivate(*, user: User, actor: object) -> bool:
+    """The account may sign in again (with its old password; reset it if that was lost).
+    False when it was active already."""
+    if user.is_active:
+        return False
+    user.is_active, user.failed_logins, user.locked_until = True, 0, None
+    audit_record(actor=actor, action="user.reactivate", obj_type="user", obj_id=user.id,
+                 before={"active": False}, after={"active": True})
+    return True
 
 
 TOKEN_LABEL_MAX = 100

@@ -1,10 +1,13 @@
 """Sign-in, sign-out, lockout, sessions that really end, and the users CLI."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from service_desk.accounts.models import Role, User
+from service_desk.accounts.passwords import password_problems
 from service_desk.audit.models import AuditEvent
 from service_desk.extensions import db
 
@@ -125,12 +128,12 @@ def test_cli_creates_users_from_stdin_and_refuses_bad_input(ctx, runner, seeded)
     assert alice.role is Role.STAFF and alice.unit.code == "construction-bureau"
 
     bad_role = runner.invoke(args=["users", "create", "bob", "--role", "king"], input="a-long-password\n")
-    assert bad_role.exit_code != 0 and "unknown role" in bad_role.output
+    assert bad_role.exit_code != 0 and "Unknown role king" in bad_role.output
     bad_unit = runner.invoke(args=["users", "create", "bob", "--role", "staff", "--unit", "moon"],
                              input="a-long-password\n")
-    assert bad_unit.exit_code != 0 and "unknown unit 'moon'" in bad_unit.output
+    assert bad_unit.exit_code != 0 and "Unknown unit “moon”" in bad_unit.output
     no_unit = runner.invoke(args=["users", "create", "bob", "--role", "staff"], input="a-long-password\n")
-    assert no_unit.exit_code != 0 and "--unit" in no_unit.output
+    assert no_unit.exit_code != 0 and "needs a unit" in no_unit.output
     short = runner.invoke(args=["users", "create", "bob", "--role", "admin"], input="short\n")
     assert short.exit_code != 0 and "at least" in short.output
     dup = runner.invoke(args=["users", "create", "alice", "--role", "admin"], input="a-long-password\n")
@@ -142,6 +145,9 @@ def test_cli_creates_users_from_stdin_and_refuses_bad_input(ctx, runner, seeded)
 def test_demo_accounts_are_created_once_with_printed_passwords(ctx, runner, seeded):
     first = runner.invoke(args=["demo-accounts"])
     assert first.exit_code == 0
+    printed = re.findall(r"^\s+\w+\s+(demo-\w+)\s+(\S+)$", first.output, re.MULTILINE)
+    assert len(printed) == 4  # and each passes the password rule
+    assert all(password_problems(pw, username=name) == [] for name, pw in printed), printed
     roles = {u.role for u in db.session.scalars(select(User))}
     assert roles == set(Role)
     second = runner.invoke(args=["demo-accounts"])
