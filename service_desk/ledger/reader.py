@@ -24,11 +24,10 @@ from .layout import (
     column_letter,
     csv_unguard,
 )
+from .xlsx_guard import MAX_SCANNED_ROWS, XlsxRefused, sheet_rows
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: refuse a "zip bomb"
 MAX_ROWS = 5000  # data rows; the whole campaign list is 168
-MAX_SCANNED_ROWS = 50_000  # blank but formatted rows count here
 HEADER_SEARCH_ROWS = 10  # offices often put a title row or two above the headers
 EXTENSIONS = ("xlsx", "csv")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Chinese Excel saves "CSV" as GB18030
@@ -83,36 +82,49 @@ def read_ledger(data: bytes, filename: str) -> ParsedLedger:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
-    from openpyxl import load_workbook
-
     unreadable = _("This file is not a readable .xlsx workbook. Open it in Excel or WPS, "
                    "save it as “Excel workbook (.xlsx)” and try again.")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise LedgerFileError(unreadable)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise LedgerFileError(_("The workbook is too large once unpacked."), status=413)
-        # data_only: a formula cell gives the value Excel last showed, never the formula
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except LedgerFileError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise LedgerFileError(unreadable) from exc
-    try:
-        sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
-        sheet.reset_dimensions()  # some writers record wrong dimensions; read every row
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        # every part is checked before openpyxl parses it, stopping at the first limit
+        for number, values in enumerate(sheet_rows(data, SHEET_TITLE), start=1):
             if number > MAX_SCANNED_ROWS:
                 raise LedgerFileError(_("The sheet has more than %(n)d rows.", n=MAX_SCANNED_ROWS))
             yield number, values
     except LedgerFileError:
         raise
-    except Exception as exc:
+    except XlsxRefused as exc:
+        raise _refusal(exc, unreadable) from exc
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise LedgerFileError(unreadable) from exc
-    finally:
-        book.close()
+
+
+def _refusal(exc: XlsxRefused, unreadable: str) -> LedgerFileError:
+    """The words for a limit of xlsx_guard."""
+    if exc.reason == "unpacked":
+        return LedgerFileError(_("The workbook is too large once unpacked."), status=413)
+    if exc.reason == "rows":
+        return LedgerFileError(_("The sheet has more than %(n)d rows.", n=exc.limit))
+    if exc.reason == "cells":
+        return LedgerFileError(_(
+            "The sheet has more than %(n)d cells, counting empty but formatted ones. Delete "
+            "the empty rows and columns around the table and try again.", n=exc.limit))
+    if exc.reason == "columns":
+        return LedgerFileError(_(
+            "The sheet has a value in column %(column)s, too far to the right for a ledger. "
+            "Delete the columns right of the table and try again.", column=exc.limit))
+    if exc.reason == "strings":
+        return LedgerFileError(_("The workbook has more than %(n)d different texts; import "
+                                 "it in parts.", n=exc.limit), status=413)
+    if exc.reason == "sheets":
+        return LedgerFileError(_("The workbook has more than %(n)d sheets. Keep the ledger "
+                                 "sheet and try again.", n=exc.limit))
+    if exc.reason == "complex":
+        return LedgerFileError(_(
+            "This workbook is too complex to read safely. Copy the table into a new workbook "
+            "(paste values only), save it as .xlsx and try again."))
+    return LedgerFileError(unreadable)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
