@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
 from sqlalchemy import func, insert, select
 
@@ -29,9 +30,15 @@ def _batches(rows, size=BATCH):
         yield rows[start:start + size]
 
 
+def _nothing(_rows: int) -> None:
+    return None
+
+
 def demo_data(*, matters: int, updates_per_matter: int, appointments: int,
-              today: dt.date, seed: int = 2021) -> dict[str, int]:
-    """Insert synthetic matters (with history) and appointments in bulk; flush, don't commit."""
+              today: dt.date, seed: int = 2021,
+              advance: Callable[[int], None] = _nothing) -> dict[str, int]:
+    """Insert synthetic matters (with history) and appointments in bulk; flush, don't commit.
+    ``advance(n)`` is told of every ``n`` rows inserted (a command's progress bar)."""
     rng = random.Random(seed)
     unit_ids = list(db.session.scalars(select(Unit.id).order_by(Unit.id)))
     if not unit_ids:
@@ -59,6 +66,7 @@ def demo_data(*, matters: int, updates_per_matter: int, appointments: int,
         db.session.execute(insert(Matter), batch)
         ids += db.session.scalars(select(Matter.id).where(
             Matter.number.in_([r["number"] for r in batch])))
+        advance(len(batch))
     updates = []
     for matter_id in ids:
         for k in range(updates_per_matter):
@@ -71,18 +79,20 @@ def demo_data(*, matters: int, updates_per_matter: int, appointments: int,
         if len(updates) >= BATCH * 5:
             for batch in _batches(updates):
                 db.session.execute(insert(MatterUpdate), batch)
+                advance(len(batch))
             updates = []
     for batch in _batches(updates):
         db.session.execute(insert(MatterUpdate), batch)
+        advance(len(batch))
 
-    made_appointments = _synthetic_appointments(appointments, today=today, rng=rng, now=now) \
-        if appointments else 0
+    made_appointments = _synthetic_appointments(appointments, today=today, rng=rng, now=now,
+                                                advance=advance) if appointments else 0
     return {"matters": len(rows), "updates": len(ids) * updates_per_matter,
             "appointments": made_appointments}
 
 
 def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
-                            now: dt.datetime) -> int:
+                            now: dt.datetime, advance: Callable[[int], None]) -> int:
     """Past appointments on the half-hour grid of every bookable service, with their slot
     counters, so both tables are as large as years of use would make them. The coming weeks
     are left free: benchmarks book there."""
@@ -141,7 +151,9 @@ def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
             if len(bookings) >= BATCH * 10:
                 for batch in _batches(bookings):
                     db.session.execute(insert(ServiceRequest), batch)
+                    advance(len(batch))
                 bookings = []
     for batch in _batches(bookings):
         db.session.execute(insert(ServiceRequest), batch)
+        advance(len(batch))
     return made

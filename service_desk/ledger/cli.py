@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..base.progress import stage
 from ..extensions import db
 from .reader import MAX_UPLOAD_BYTES, LedgerFileError, read_ledger
 from .services import ImportRejected, RowError, import_apply, import_plan
@@ -41,11 +42,13 @@ def import_matters(path: str, dry_run: bool) -> None:
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror or exc}")
     try:
-        parsed = read_ledger(data, os.path.basename(path))
+        with stage(f"Reading {os.path.basename(path)}"):
+            parsed = read_ledger(data, os.path.basename(path))
     except LedgerFileError as exc:
         _fail(exc.message)
     if dry_run:
-        plan = import_plan(parsed.rows)
+        with stage(f"Checking {len(parsed.rows)} rows"):
+            plan = import_plan(parsed.rows)
         db.session.rollback()
         if plan.errors:
             _fail_rows(plan.errors)
@@ -53,7 +56,9 @@ def import_matters(path: str, dry_run: bool) -> None:
                    f"unchanged {plan.unchanged}; nothing was changed.")
         return
     try:
-        result = import_apply(rows=parsed.rows, actor=ACTOR, source=os.path.basename(path))
+        # one all-or-nothing check-and-apply: its steps cannot be counted from here
+        with stage(f"Checking and applying {len(parsed.rows)} rows"):
+            result = import_apply(rows=parsed.rows, actor=ACTOR, source=os.path.basename(path))
         db.session.commit()
     except ImportRejected as exc:
         db.session.rollback()

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from ..audit.services import audit_record
+from ..base.progress import progress
 from ..extensions import db
 from .sender import SmtpUrlError, pending_count, send_pending
 
 
-def notify_command(queue_due: Callable[[], int]) -> click.Command:
-    """The `notify` command, queueing with ``queue_due`` (flushes, never commits)."""
+def notify_command(queue_due: Callable[[], int],
+                   unreached: Callable[[], list[str]] | None = None) -> click.Command:
+    """The `notify` command, queueing with ``queue_due`` (flushes, never commits). A dry run
+    also prints ``unreached()``: lines naming who has something due but nobody to tell."""
 
     @click.command("notify")
     @click.option("--dry-run", is_flag=True,
@@ -39,12 +43,15 @@ def notify_command(queue_due: Callable[[], int]) -> click.Command:
             db.session.rollback()
             click.echo(f"dry run: would queue {queued}; {waiting - queued} already waiting in the "
                        "outbox; nothing changed")
+            for line in unreached() if unreached else []:
+                click.echo(line)
             return
         db.session.commit()
 
         smtp_url = config.get("SMTP_URL")
         try:
-            result = send_pending(smtp_url=smtp_url)
+            result = send_pending(smtp_url=smtp_url,
+                                  track=partial(progress, label="Sending the outbox"))
         except SmtpUrlError as exc:
             db.session.rollback()
             click.echo(f"queued {queued}, sent 0")

@@ -26,9 +26,12 @@ A failed send keeps the row pending with ``last_error`` for the next run; after
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import smtplib
 import ssl
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -197,12 +200,15 @@ def pending_count() -> int:
                              .where(Notification.status == NotificationStatus.PENDING)) or 0
 
 
-def send_pending(*, smtp_url: str | None, limit: int = 500) -> SendResult:
+def send_pending(*, smtp_url: str | None, limit: int = 500,
+                 track: Callable[[list[Any]], AbstractContextManager[Iterable[Any]]]
+                 = contextlib.nullcontext) -> SendResult:
     """Send up to ``limit`` pending messages, oldest first; returns the counts.
 
     Without an SMTP URL nothing is sent: the rows stay pending, visible on /admin/outbox.
     Commits once per message (see the module docstring); call it after committing your own
-    work. Raises SmtpUrlError, touching nothing, when the URL cannot be used.
+    work. Raises SmtpUrlError, touching nothing, when the URL cannot be used. ``track``
+    wraps the batch being sent, as a command's progress bar does.
     """
     result = SendResult()
     if not smtp_url:
@@ -224,38 +230,39 @@ def send_pending(*, smtp_url: str | None, limit: int = 500) -> SendResult:
 
     conn: smtplib.SMTP | None = None
     try:
-        for index, seen in enumerate(batch):
-            if conn is None:
+        with track(batch) as rows:
+            for index, seen in enumerate(rows):
+                if conn is None:
+                    try:
+                        conn = _connect(target)
+                    except (OSError, smtplib.SMTPException) as exc:
+                        _record_unreachable(batch[index:], exc, result)
+                        break
+                if not _claim(seen.id, seen.attempts, dialect):
+                    db.session.rollback()
+                    continue
+                row = db.session.execute(
+                    select(Notification.recipient, Notification.subject, Notification.body,
+                           Notification.dedupe_key, Notification.attempts)
+                    .where(Notification.id == seen.id)).one()
                 try:
-                    conn = _connect(target)
-                except (OSError, smtplib.SMTPException) as exc:
-                    _record_unreachable(batch[index:], exc, result)
-                    break
-            if not _claim(seen.id, seen.attempts, dialect):
-                db.session.rollback()
-                continue
-            row = db.session.execute(
-                select(Notification.recipient, Notification.subject, Notification.body,
-                       Notification.dedupe_key, Notification.attempts)
-                .where(Notification.id == seen.id)).one()
-            try:
-                conn.send_message(_message(row, from_addr), from_addr=envelope_from,
-                                  to_addrs=[row.recipient])
-            except smtplib.SMTPServerDisconnected as exc:
-                _record_failure(seen.id, row.attempts, exc, result)
-                conn = None  # reconnect for the next message
-            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused,
-                    smtplib.SMTPNotSupportedError, ValueError, TypeError) as exc:
-                # this message was refused; the connection is still good for the next one
-                _record_failure(seen.id, row.attempts, exc, result)
-            except OSError as exc:  # timeouts, resets
-                _record_failure(seen.id, row.attempts, exc, result)
-                conn.close()
-                conn = None
-            else:
-                _mark(seen.id, status=NotificationStatus.SENT, sent_at=utcnow())
-                result.sent += 1
-            db.session.commit()
+                    conn.send_message(_message(row, from_addr), from_addr=envelope_from,
+                                      to_addrs=[row.recipient])
+                except smtplib.SMTPServerDisconnected as exc:
+                    _record_failure(seen.id, row.attempts, exc, result)
+                    conn = None  # reconnect for the next message
+                except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused,
+                        smtplib.SMTPNotSupportedError, ValueError, TypeError) as exc:
+                    # this message was refused; the connection is still good for the next one
+                    _record_failure(seen.id, row.attempts, exc, result)
+                except OSError as exc:  # timeouts, resets
+                    _record_failure(seen.id, row.attempts, exc, result)
+                    conn.close()
+                    conn = None
+                else:
+                    _mark(seen.id, status=NotificationStatus.SENT, sent_at=utcnow())
+                    result.sent += 1
+                db.session.commit()
     finally:
         if conn is not None:
             try:
