@@ -64,6 +64,13 @@ def defaults(app: Flask) -> dict[str, Any]:
         "PUBLIC_BASE_URL": None,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
+        # the database unreachable: every channel answers 503 with this Retry-After
+        "RETRY_AFTER_SECONDS": 30,
+        # GET /metrics needs "Authorization: Bearer <token>"; unset, /metrics is a 404
+        "METRICS_TOKEN": None,
+        # "json" (one object a line) or "text"; unset: text in development, else json
+        "LOG_FORMAT": None,
+        "LOG_LEVEL": "INFO",
     }
 
 
@@ -82,7 +89,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         for key, raw in os.environ.items():
             if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "TEST_DATABASE_URL":
                 name = key[len(ENV_PREFIX):]
-                app.config[name] = raw if name.endswith(("_URL", "_URI", "_KEY")) else _coerce(raw)
+                keep = name.endswith(("_URL", "_URI", "_KEY", "_TOKEN"))  # always strings
+                app.config[name] = raw if keep else _coerce(raw)
     else:
         app.config.from_mapping(test_config)
 
@@ -104,7 +112,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["PREFERRED_URL_SCHEME"] = "https"
 
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["DATABASE_URL"])
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # hide_parameters: a failed statement's values (phones, names) stay out of logged errors
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True,
+                                                        "hide_parameters": True})
 
 
 def normalise_db_url(url: str) -> str:

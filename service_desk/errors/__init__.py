@@ -2,12 +2,17 @@
 array under /open311."""
 from __future__ import annotations
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, abort, current_app, jsonify, make_response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from ..base.inputs import printable, storable_text
+from ..base.links import safe_next
 from ..extensions import db
+from ..i18n import elder_mode
 from ..open311.serialize import error_response
 
 
@@ -42,6 +47,43 @@ def unstorable_input() -> dict[str, str]:
     return found
 
 
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) means the database cannot be reached: refused or
+    dropped connections, an exhausted pool, a database that is locked or not there."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+            return True
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return True
+        exc = getattr(exc, "original_exception", None) or exc.__cause__ or exc.__context__
+    return False
+
+
+def unavailable_response():
+    """503 with Retry-After in each channel's shape. The page is rendered from the template
+    alone: no context processor runs, so nothing loads the signed-in user from the database."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone already; there is nothing to undo
+    message = _("The service is briefly unavailable. Please try again in a moment.")
+    if wants_open311():
+        response = error_response(503, [message])
+    elif wants_json():
+        response = api_error(503, "unavailable", message)[0]
+    else:
+        page = current_app.jinja_env.get_template("errors/503.html")
+        locale = str(get_locale())
+        response = make_response(page.render(
+            elder_mode=elder_mode(), html_lang="zh-CN" if locale.startswith("zh") else locale,
+            again=safe_next(request.path) if request.method == "GET" else None))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER_SECONDS"])
+    return response
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_unstorable_input():
@@ -60,6 +102,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if database_unavailable(exc):  # a 500 whose cause, or whose error page, hit the database
+            return unavailable_response()
         status = exc.code or 500
         if wants_open311():
             response = error_response(status, [exc.description or exc.name])
@@ -78,6 +122,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):
+        if database_unavailable(exc):
+            app.logger.exception("database unavailable")
+            return unavailable_response()
         db.session.rollback()
         app.logger.exception("unhandled error")
         if wants_open311():
