@@ -16,7 +16,7 @@ from .openapi_schemas import SCHEMAS, obj, ref
 from .ratings import RATE_FIELDS
 from .reports import REPORT_FIELDS
 from .requests import action_fields
-from .routes import PATCH_FIELDS
+from .routes import MAX_KEY_ISSUE, MAX_PAGE, MAX_PER_PAGE, PATCH_FIELDS
 
 ERRORS = {
     400: "Not JSON, or malformed JSON (`invalid_json`); NUL or a character that is not text "
@@ -33,7 +33,10 @@ ERRORS = {
          "`invalid_parameter`, `invalid_body`)",
     428: "Neither If-Match nor `version` was sent (`precondition_required`)",
     429: "Rate limit reached for your address (`too_many_requests`); try again later",
+    503: "The database cannot be reached (`unavailable`); try again after `Retry-After` seconds",
 }
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again",
+                               "schema": {"type": "string"}}}
 ETAG = {"ETag": {"description": "the item's version, quoted: send it back in If-Match",
                  "schema": {"type": "string"}}}
 BEARER = [{"bearer": []}]
@@ -52,8 +55,9 @@ def ok(description: str, schema: dict, *, status: int = 200, etag: bool = False)
 
 
 def errors(*codes: int) -> dict:
-    """The error answers of an operation; any of them may answer 400 (``invalid_characters``)."""
-    return {str(c): {"$ref": f"#/components/responses/E{c}"} for c in sorted({400, *codes})}
+    """The error answers of an operation; any of them may answer 400 (``invalid_characters``)
+    and 503 (the database down)."""
+    return {str(c): {"$ref": f"#/components/responses/E{c}"} for c in sorted({400, 503, *codes})}
 
 
 def path(name: str, description: str | None = None) -> dict:
@@ -63,23 +67,39 @@ def path(name: str, description: str | None = None) -> dict:
     return param
 
 
-def query(name: str, schema: dict, description: str | None = None, required: bool = False) -> dict:
+def query(name: str, schema: dict, description: str | None = None, required: bool = False,
+          *, empty: bool = False) -> dict:
+    """``empty``: the code reads ``?name=`` as no filter (a plain HTML form sends that), so
+    the document admits it: ``allowEmptyValue``, and the schema takes "" too."""
     param = {"name": name, "in": "query", "schema": schema, "required": required}
     if description:
         param["description"] = description
+    if empty:
+        param["allowEmptyValue"] = True
+        param["schema"] = _or_empty(schema)
     return param
+
+
+def _or_empty(schema: dict) -> dict:
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], ""]}
+    if "pattern" in schema:
+        return {**schema, "pattern": "^(" + schema["pattern"].strip("^$") + ")?$"}
+    return schema
 
 
 def body(spec: dict) -> dict:
     return {"required": True, "content": content(schema_of(spec))}
 
 
-PAGE_PARAMS = [query("page", {"type": "integer", "minimum": 1}),
-               query("per_page", {"type": "integer", "minimum": 1, "maximum": 200},
+PAGE_PARAMS = [query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+               query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
                      "items per page (default 50)")]
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
             "description": "the ETag of the item you read, e.g. \"3\" (or send `version`)"}
-MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}
+# YYYY-MM from 0001-01 to 9999-12 (there is no year 0)
+MONTH = {"type": "string",
+         "pattern": r"^(\d{3}[1-9]|\d{2}[1-9]\d|\d[1-9]\d{2}|[1-9]\d{3})-(0[1-9]|1[0-2])$"}
 WRITE_ERRORS = (400, 413, 422, 429)
 
 ACTION_SUMMARY = {
@@ -117,11 +137,12 @@ PATHS = {
         "summary": "The practical-matters ledger (public items unless the caller is staff)",
         "tags": ["ledger"], "security": [{}, {"bearer": []}],
         "parameters": [
-            query("q", {"type": "string"}, "words in the title or description"),
-            query("unit", {"type": "string"}, "a unit code: items it leads or co-handles"),
-            query("key_issue", {"type": "integer", "minimum": 1}),
+            query("q", {"type": "string"}, "words in the title or description", empty=True),
+            query("unit", {"type": "string"}, "a unit code: items it leads or co-handles",
+                  empty=True),
+            query("key_issue", {"type": "integer", "minimum": 1, "maximum": MAX_KEY_ISSUE}),
             query("status", {"type": "string", "enum": ["not_started", "in_progress",
-                                                        "completed"]}),
+                                                        "completed"]}, empty=True),
             query("overdue", {"type": "boolean"}), *PAGE_PARAMS],
         "responses": {**ok("A page of matters", ref("MatterPage")), **errors(422, 429)}}},
     "/matters/{number}": {
@@ -196,8 +217,10 @@ PATHS = {
         "summary": "Dispatched requests: staff see their unit's, operators, supervisors and "
                    "admins all; phones masked", "tags": ["requests"], "security": BEARER,
         "parameters": [query("status", {"type": "string", "enum": [
-                           "dispatched", "accepted", "returned", "resolved", "called_back"]}),
-                       query("unit", {"type": "string"}, "a unit code"), *PAGE_PARAMS],
+                           "dispatched", "accepted", "returned", "resolved", "called_back"]},
+                             empty=True),
+                       query("unit", {"type": "string"}, "a unit code", empty=True),
+                       *PAGE_PARAMS],
         "responses": {**ok("A page of requests", ref("RequestPage")),
                       **errors(401, 403, 422)}}},
     "/requests/{reference}": {"get": {
@@ -210,12 +233,12 @@ PATHS = {
         "summary": "Satisfaction figures: evaluation rate (rated ÷ completed) and good-rating "
                    "rate (levels 4–5 ÷ rated), overall and per unit",
         "tags": ["ratings"], "security": PUBLIC,
-        "parameters": [query("from", MONTH, "first month finished, YYYY-MM"),
-                       query("to", MONTH, "last month finished, YYYY-MM"),
-                       query("unit", {"type": "string"}, "a unit code"),
-                       query("service", {"type": "string"}, "a service code"),
+        "parameters": [query("from", MONTH, "first month finished, YYYY-MM", empty=True),
+                       query("to", MONTH, "last month finished, YYYY-MM", empty=True),
+                       query("unit", {"type": "string"}, "a unit code", empty=True),
+                       query("service", {"type": "string"}, "a service code", empty=True),
                        query("channel", {"type": "string", "enum": [
-                           "phone", "wechat", "web", "walk_in", "open311"]})],
+                           "phone", "wechat", "web", "walk_in", "open311"]}, empty=True)],
         "responses": {**ok("The figures", ref("RatingStats")), **errors(422, 429)}}},
 }
 
@@ -236,7 +259,8 @@ DOCUMENT = {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                        "description": "an API token of a staff account"}},
         "schemas": SCHEMAS,
-        "responses": {f"E{code}": {"description": text, "content": content(ref("Error"))}
+        "responses": {f"E{code}": {"description": text, "content": content(ref("Error")),
+                                   **({"headers": RETRY_AFTER} if code == 503 else {})}
                       for code, text in ERRORS.items()},
     },
     "paths": PATHS,

@@ -28,6 +28,8 @@ from .conditional import expected_version, stale, with_etag
 from .serialize import key_issue_json, matter_json, unit_json
 
 MAX_PER_PAGE = 200
+MAX_PAGE = 10**6
+MAX_KEY_ISSUE = 1000  # the ledger has 24 key issues: a bound, not a guess
 STATUSES = ", ".join(s.value for s in MatterStatus)
 
 
@@ -70,7 +72,7 @@ def int_arg(name: str, default, lo: int, hi: int):
 
 
 def page_args() -> tuple[int, int]:
-    return (int_arg("page", 1, 1, 10**6),
+    return (int_arg("page", 1, 1, MAX_PAGE),
             int_arg("per_page", current_app.config["PAGE_SIZE"], 1, MAX_PER_PAGE))
 
 
@@ -102,7 +104,7 @@ def matters():
             raise ApiProblem(422, "invalid_parameter", "overdue must be true or false",
                              {"overdue": "true or false"})
         overdue = overdue_raw in ("true", "1")
-    key_issue = int_arg("key_issue", None, 1, 1000)
+    key_issue = int_arg("key_issue", None, 1, MAX_KEY_ISSUE)
     user = api_user()
     filters = MatterFilters(
         q=request.args.get("q") or None, unit=request.args.get("unit") or None,
