@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy import case, extract, func, select
 
 from ..base.paging import Page, paginate
 from ..campaign.models import CampaignFigure
@@ -49,7 +49,6 @@ class Summary:
     progress_sum: int
     overdue: int
     synthetic: int
-    completed_undated: int
     key_issues_named: int
     campaign_total: int | None  # CampaignFigure "matters_total" (168), if loaded
 
@@ -131,14 +130,12 @@ def board_summary(*, today: dt.date) -> Summary:
         func.coalesce(func.sum(Matter.progress), 0),
         _count_where(overdue_clause(today)),
         _count_where(Matter.is_synthetic.is_(True)),
-        _count_where(and_(_COMPLETED, Matter.completed_on.is_(None))),
         select(func.count(KeyIssue.id)).scalar_subquery(),
         select(CampaignFigure.value).where(CampaignFigure.key == "matters_total").scalar_subquery(),
     ).where(_PUBLIC)).one()
     return Summary(items=int(row[0]), completed=int(row[1]), progress_sum=int(row[2]),
-                   overdue=int(row[3]), synthetic=int(row[4]), completed_undated=int(row[5]),
-                   key_issues_named=int(row[6]),
-                   campaign_total=int(row[7]) if row[7] is not None else None)
+                   overdue=int(row[3]), synthetic=int(row[4]), key_issues_named=int(row[5]),
+                   campaign_total=int(row[6]) if row[6] is not None else None)
 
 
 def _group_columns(today: dt.date) -> tuple:
@@ -181,7 +178,7 @@ def completions_by_month() -> list[MonthRow]:
 
     Months with no completion between the first and the last are filled with 0 so the chart
     reads as a timeline (unless the span is implausibly long). Completed items without a
-    date are not here: Summary.completed_undated counts them.
+    date are not here: a gap in the records is the supervisors' business, not the public's.
     """
     year = extract("year", Matter.completed_on)
     month = extract("month", Matter.completed_on)

@@ -8,7 +8,14 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..matters.models import KeyIssue, Matter, MatterStatus, MatterUpdate, matter_co_units
+from ..matters.models import (
+    KeyIssue,
+    Matter,
+    MatterStatus,
+    MatterUpdate,
+    UpdateKind,
+    matter_co_units,
+)
 from ..matters.queries import MatterFilters, filtered_select
 from ..units.models import Unit
 from .layout import CO_UNIT_JOINER, STATUS_WORDS
@@ -31,9 +38,14 @@ class LedgerRow(NamedTuple):
     latest_note: str
 
 
+# 最新进展 is the unit's own account: a supervisor's notice, an extension or a file is not
+PROGRESS_KINDS = (UpdateKind.PROGRESS, UpdateKind.NOTE, UpdateKind.IMPORT, UpdateKind.NOTICE_REPLY)
+
+
 def _latest_note():
-    """The note of the item's newest history entry, as a correlated column (no query per row)."""
-    return (select(MatterUpdate.note).where(MatterUpdate.matter_id == Matter.id)
+    """The note of the item's newest progress entry, as a correlated column (no query per row)."""
+    return (select(MatterUpdate.note).where(MatterUpdate.matter_id == Matter.id,
+                                            MatterUpdate.kind.in_(PROGRESS_KINDS))
             .order_by(MatterUpdate.created_at.desc(), MatterUpdate.id.desc())
             .limit(1).correlate(Matter).scalar_subquery())
 

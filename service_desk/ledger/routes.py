@@ -78,7 +78,7 @@ def export_csv():
     """The same rows as CSV, streamed as they are read."""
     require(can_export_ledger(current_user))
     response = Response(stream_with_context(csv_chunks(export_rows(_filters(), today=today()))),
-                        mimetype="text/csv; charset=utf-8")
+                        content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = _attachment(
         f"工作台账-{today().isoformat()}.csv", f"ledger-{today().isoformat()}.csv")
     response.headers["Cache-Control"] = "no-store"

@@ -1,7 +1,15 @@
 """Home page, /healthz and /readyz, language and elder-mode switches."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, make_response, redirect, render_template, request
+from flask import (
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+)
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,6 +29,13 @@ def home():
     return render_template("main/home.html", counts=ledger_counts(), figures=figures)
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask here whatever the page's <link rel=icon> says."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=ONE_YEAR)
+
+
 @bp.get("/healthz")
 def healthz():
     return jsonify(status="ok")
@@ -33,7 +48,8 @@ def readyz():
     except SQLAlchemyError as exc:  # any failure to reach the database means "not ready"
         current_app.logger.warning("readiness check failed: %s", exc)
         db.session.rollback()
-        return jsonify(status="unavailable", database="unreachable"), 503
+        return (jsonify(status="unavailable", database="unreachable"), 503,
+                {"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])})
     if not _rate_limit_storage_answers():
         # still serving, with per-process counters: ready, but say what is degraded
         return jsonify(status="degraded", database="ok", redis="unreachable")

@@ -112,6 +112,8 @@ class StatsFilter:
     unit_id: int | None = None
     service_id: int | None = None
     channel: Channel | None = None
+    # demo and load-test rows are made up: left out unless a supervisor asks for them
+    include_demo: bool = False
 
 
 def _finished_at():
@@ -142,6 +144,8 @@ def _bounds(day: dt.date, *, days_after: int = 0) -> dt.datetime | None:
 
 def _where(f: StatsFilter) -> list:
     conds = [ServiceRequest.status.in_(RATEABLE_STATUSES)]
+    if not f.include_demo:
+        conds.append(ServiceRequest.is_synthetic.is_(False))
     first = _bounds(f.first) if f.first else None
     if first is not None:
         conds.append(_finished_at() >= first)

@@ -1,4 +1,5 @@
-"""The dashboard's filters (period, unit, service, channel), read from the query string.
+"""The dashboard's filters (period, unit, service, channel, demo data), read from the query
+string.
 
 A GET form of select lists: nothing is stored, so no WTForms/CSRF. A value that is not one
 of the choices offered is not an error page: the page says what was ignored and falls back
@@ -59,6 +60,7 @@ class DashboardFilters:
     unit: Unit | None = None
     service: Service | None = None
     channel: Channel | None = None
+    include_demo: bool = False  # the demo appointment and load-test rows, flagged synthetic
     messages: list[str] = field(default_factory=list)  # what was ignored, in words
 
     @property
@@ -69,7 +71,7 @@ class DashboardFilters:
         return StatsFilter(first=self.first_month, last=month_end(self.last_month),
                            unit_id=self.unit.id if self.unit else None,
                            service_id=self.service.id if self.service else None,
-                           channel=self.channel)
+                           channel=self.channel, include_demo=self.include_demo)
 
     def query_args(self) -> dict[str, str]:
         """The same filters as query-string arguments (export links, chart links)."""
@@ -81,6 +83,8 @@ class DashboardFilters:
             args["service"] = self.service.code
         if self.channel:
             args["channel"] = self.channel.value
+        if self.include_demo:
+            args["demo"] = "1"
         return args
 
 
@@ -131,4 +135,5 @@ def filters_from_args(args, *, today: dt.date, units: list[Unit],
             messages.append(_("There is no channel “%(value)s”; every channel is shown.",
                               value=raw_channel[:32]))
     return DashboardFilters(first_month=first, last_month=last, unit=unit, service=service,
-                            channel=channel, messages=messages)
+                            channel=channel, include_demo=args.get("demo") == "1",
+                            messages=messages)
