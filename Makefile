@@ -5,16 +5,25 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := service_desk
 
-.PHONY: run test lint install translations extract-messages browser bench clean
+.PHONY: run test lint install lock translations extract-messages browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# reinstall when the project's dependencies change
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+# Exact versions with hashes from the lock file; pyproject.toml keeps the ranges. The project
+# itself goes in without dependencies, so nothing outside the lock is installed.
+LOCK := requirements.lock
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# refresh the lock from pyproject.toml's ranges (uv comes from the lock itself)
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --quiet -o $(LOCK)
+	@echo "updated $(LOCK); commit it with pyproject.toml"
 
 install: $(STAMP) translations
 

@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    from . import i18n, security
+    from . import i18n, observability, security
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
                    default_translation_directories=os.path.join(app.root_path, "translations"))
@@ -80,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(open311_bp)
     csrf.exempt(open311_bp)  # client applications authenticate with their api_key
     init_errors(app)
+    observability.init_app(app)  # request ids and log lines, /metrics
 
     from .cli import register
 
