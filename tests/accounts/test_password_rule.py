@@ -26,6 +26,16 @@ from ..factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
+@pytest.fixture(autouse=True)
+def _english(ctx):
+    """The messages are compared in English; outside a request the app's default is zh_CN.
+    (After ``ctx``: Flask-Babel forces the locale of the app context current then.)"""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
 BAD = {
     "short": ("Short-pw1", "at least 10 characters"),
     "common": ("password123", "commonly used"),
