@@ -63,11 +63,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 
+# With SERVICE_DESK_TEST_DATABASE_URL the SQLite and PostgreSQL passes run side by side (each
+# is one Python process; the machine has two cores); each pass's output follows when both end.
 test: install browser lint
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
-	@if [ -n "$$SERVICE_DESK_TEST_DATABASE_URL" ]; then \
-	  echo "== again on PostgreSQL ($$SERVICE_DESK_TEST_DATABASE_URL)"; \
-	  SERVICE_DESK_TEST_BACKEND=postgres $(BIN)/python -m pytest -q $(PYTEST_ARGS); \
+	@if [ -z "$$SERVICE_DESK_TEST_DATABASE_URL" ]; then \
+	  $(BIN)/python -m pytest -q $(PYTEST_ARGS); \
+	else \
+	  logs=$$(mktemp -d); \
+	  echo "== SQLite and PostgreSQL ($$SERVICE_DESK_TEST_DATABASE_URL) side by side"; \
+	  $(BIN)/python -m pytest -q $(PYTEST_ARGS) >$$logs/sqlite 2>&1 & sqlite=$$!; \
+	  SERVICE_DESK_TEST_BACKEND=postgres $(BIN)/python -m pytest -q $(PYTEST_ARGS) \
+	    >$$logs/postgres 2>&1 & postgres=$$!; \
+	  wait $$sqlite; sqlite_rc=$$?; wait $$postgres; postgres_rc=$$?; \
+	  echo "== on SQLite"; cat $$logs/sqlite; \
+	  echo "== on PostgreSQL"; cat $$logs/postgres; rm -rf $$logs; \
+	  [ $$sqlite_rc -eq 0 ] && [ $$postgres_rc -eq 0 ]; \
 	fi
 
 bench: install

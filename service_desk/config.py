@@ -47,6 +47,8 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": 20,
         "LOGIN_LOCK_MINUTES": 15,
         "LOGIN_RATE_LIMIT": "20 per minute",
+        # werkzeug's scrypt (n=2**15, r=8, p=1): about 0.1 s a check, on purpose
+        "PASSWORD_HASH_METHOD": "scrypt",
         # residents' lookups by reference + phone: enough for a person, too few to guess
         "LOOKUP_RATE_LIMIT": "10 per minute",
         # public API calls per client address: reads (slots, figures) and writes (book, report, rate)

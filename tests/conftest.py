@@ -101,6 +101,9 @@ def app(database_url, tmp_path_factory):
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "LOGIN_FAILURE_RATE_LIMIT": "1000 per minute",
         "LOGIN_MAX_FAILURES": 5,
+        # a cheap scrypt: the suite signs in hundreds of times (production keeps the default,
+        # tests/app/test_config.py checks it)
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "LOOKUP_RATE_LIMIT": "1000 per minute",
         "API_READ_RATE_LIMIT": "1000 per minute",
         "API_WRITE_RATE_LIMIT": "1000 per minute",

@@ -3,6 +3,7 @@ passwords.password_problems), lockout, ending sessions."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -22,8 +23,6 @@ from ..units.models import Unit
 from .models import ApiToken, Role, User
 from .passwords import password_problems
 
-# verifying against this when the user is unknown keeps the timing the same
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 USERNAME_MAX = 64
 DISPLAY_NAME_MAX = 100
 EMAIL_MAX = 255
@@ -56,7 +55,17 @@ class StaleAccount(AccountError):
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the user is unknown or locked, so those cost what a real check costs."""
+    return generate_password_hash("not-a-real-password", method=method)
+
+
+def _check_nothing(password: str) -> None:
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
 
 
 def parse_role(value: str) -> Role:
@@ -277,12 +286,12 @@ def authenticate(*, username: str, password: str) -> LoginResult:
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     now = utcnow()
     if user is None or not user.is_active:
-        check_password_hash(_DUMMY_HASH, password)
+        _check_nothing(password)
         return LoginResult(None)
     attempts = _reserve_attempt(user.id, now)
     if attempts is None:  # locked: nothing is checked, but it takes as long as a check
         _lock_if_used_up(user.id, now)
-        check_password_hash(_DUMMY_HASH, password)
+        _check_nothing(password)
         return LoginResult(None)
     if check_password_hash(user.password_hash, password):
         db.session.execute(update(User).where(User.id == user.id).values(

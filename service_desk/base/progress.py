@@ -73,3 +73,35 @@ def stage(label: str) -> Iterator[None]:
         click.echo("", file=stream)  # the error message starts on a line of its own
         raise
     click.echo(f" done in {time.monotonic() - started:.1f} s", file=stream)
+
+
+class Phases:
+    """For a service that reports ``(phase, done, total)``: one bar per phase on a terminal,
+    labelled from ``labels``; nothing otherwise. Use as a context manager and pass it as the
+    callback."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+        self._phase: str | None = None
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self._phase:
+            self.close()
+            self._phase, self._done = phase, 0
+            self._bar = progress(length=max(total, 1), label=self.labels.get(phase, phase))
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

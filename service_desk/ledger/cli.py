@@ -9,12 +9,13 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..base.progress import stage
+from ..base.progress import Phases, stage
 from ..extensions import db
 from .reader import MAX_UPLOAD_BYTES, LedgerFileError, read_ledger
 from .services import ImportRejected, RowError, import_apply, import_plan
 
 ACTOR = "cli"
+PHASES = {"check": "Checking rows", "apply": "Applying changes"}
 
 
 def _fail_rows(errors: list[RowError]) -> None:
@@ -47,8 +48,8 @@ def import_matters(path: str, dry_run: bool) -> None:
     except LedgerFileError as exc:
         _fail(exc.message)
     if dry_run:
-        with stage(f"Checking {len(parsed.rows)} rows"):
-            plan = import_plan(parsed.rows)
+        with Phases(PHASES) as report:
+            plan = import_plan(parsed.rows, report=report)
         db.session.rollback()
         if plan.errors:
             _fail_rows(plan.errors)
@@ -56,9 +57,10 @@ def import_matters(path: str, dry_run: bool) -> None:
                    f"unchanged {plan.unchanged}; nothing was changed.")
         return
     try:
-        # one all-or-nothing check-and-apply: its steps cannot be counted from here
-        with stage(f"Checking and applying {len(parsed.rows)} rows"):
-            result = import_apply(rows=parsed.rows, actor=ACTOR, source=os.path.basename(path))
+        # one all-or-nothing check-and-apply, a bar for each of its two phases
+        with Phases(PHASES) as report:
+            result = import_apply(rows=parsed.rows, actor=ACTOR, source=os.path.basename(path),
+                                  report=report)
         db.session.commit()
     except ImportRejected as exc:
         db.session.rollback()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,12 +209,24 @@ def _fields(row: Row, matter: Matter | None, status: MatterStatus,
     return {key: (stored[key], value) for key, value in wanted.items() if stored[key] != value}
 
 
-def import_plan(rows: Iterable[dict[str, Any]]) -> ImportPlan:
-    """The dry run: every bad cell, and what applying the file would create and update."""
+Report = Callable[[str, int, int], None]
+
+
+def _quiet(phase: str, done: int, total: int) -> None:
+    return None
+
+
+def import_plan(rows: Iterable[dict[str, Any]], *, report: Report = _quiet) -> ImportPlan:
+    """The dry run: every bad cell, and what applying the file would create and update.
+
+    ``report(phase, done, total)``: how far it got ("check"), for a command's progress bar."""
     rows = list(rows)
     plan = ImportPlan()
     units = Units()
-    cleaned = [clean_row(raw, units, plan.errors) for raw in rows]
+    cleaned = []
+    for done, raw in enumerate(rows, 1):
+        cleaned.append(clean_row(raw, units, plan.errors))
+        report("check", done, 2 * len(rows))
 
     counts = Counter(text_of(raw.get("number")) for raw in rows)
     for raw in rows:
@@ -235,7 +247,8 @@ def import_plan(rows: Iterable[dict[str, Any]]) -> ImportPlan:
 
     plan.versions = {r.number: (existing[r.number].version if r.number in existing else 0)
                      for r in good}
-    for row in good:
+    for done, row in enumerate(good, 1):
+        report("check", len(rows) + done, 2 * len(rows))
         matter = existing.get(row.number)
         if matter is None and row.lead_unit is None:
             plan.errors.append(RowError(row.row, HEADER_OF["lead_unit"],
@@ -308,13 +321,15 @@ def _changed_since(checked: dict[str, int], plan: ImportPlan) -> list[tuple[str,
 
 
 def import_apply(*, rows: Iterable[dict[str, Any]], actor: Any, source: str | None = None,
-                 checked: dict[str, int] | None = None) -> ImportResult:
+                 checked: dict[str, int] | None = None,
+                 report: Report = _quiet) -> ImportResult:
     """Check the rows again and apply them all, or raise ImportRejected and change nothing.
 
     ``checked``: the versions the person saw on the check page (``ImportPlan.versions``).
     When any item changed since, the file would overwrite work nobody reviewed: raise
-    ImportStale and change nothing. (The command line checks and applies in one go.)"""
-    plan = import_plan(rows)
+    ImportStale and change nothing. (The command line checks and applies in one go.)
+    ``report``: as for import_plan, then ("apply", done, total)."""
+    plan = import_plan(rows, report=report)
     if plan.errors:
         raise ImportRejected(plan.errors)
     if checked is not None:
@@ -323,7 +338,9 @@ def import_apply(*, rows: Iterable[dict[str, Any]], actor: Any, source: str | No
             raise ImportStale(changed)
     _new_key_issues(plan, actor)
     before: list[tuple[MatterStatus | None, int | None, int | None]] = []
-    for change in plan.changes:
+    steps = 2 * len(plan.changes)
+    for done, change in enumerate(plan.changes, 1):
+        report("apply", done, steps)
         if change.created:
             change.matter = Matter(number=change.number, title=change.title,
                                    origin=RecordOrigin.IMPORT, co_units=[])
@@ -340,7 +357,9 @@ def import_apply(*, rows: Iterable[dict[str, Any]], actor: Any, source: str | No
         matter.updated_at = utcnow()  # also bumps the version when only the note is new
     db.session.flush()  # a concurrent save raises StaleDataError here: nothing is applied
 
-    for change, (status_before, progress_before, version_before) in zip(plan.changes, before):
+    for done, (change, (status_before, progress_before, version_before)) in enumerate(
+            zip(plan.changes, before, strict=True), len(plan.changes) + 1):
+        report("apply", done, steps)
         matter = change.matter
         summary = "；".join(f"{h}：{b} → {a}" for h, b, a in change.described()
                            if h != HEADER_OF["latest_note"])

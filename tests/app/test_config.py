@@ -34,6 +34,16 @@ def test_defaults_are_chinese_first_and_shanghai_time(app):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
+def test_outside_the_tests_passwords_are_hashed_with_full_strength_scrypt(tmp_path):
+    """The suite uses a cheap scrypt (tests/conftest.py); the app's default is werkzeug's."""
+    from service_desk.accounts.services import hash_password
+
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"})
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    with app.app_context():
+        assert hash_password("correct-horse-battery").startswith("scrypt:32768:8:1$")
+
+
 def test_behind_a_tls_proxy_cookies_are_secure(tmp_path):
     app = create_app({"SECRET_KEY": "x", "BEHIND_PROXY": True,
                       "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})

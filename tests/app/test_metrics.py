@@ -2,6 +2,7 @@
 latency by route template and status, the outbox by status, the connection pool."""
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -64,7 +65,7 @@ def test_with_the_token_the_text_format_with_no_cookie(client, token):
     assert "# TYPE service_desk_http_request_duration_seconds histogram" in text
 
 
-def test_a_booking_counts_by_route_template_and_status(app, client, seeded, token):
+def test_a_booking_counts_by_route_template_and_status(app, client, seeded, token, capsys):
     open_every_day(app, capacity=2, ahead=14, periods=EIGHT_TO_EIGHT)
     start = free_times(app, count=1)[0].start
     labels = {"endpoint": "/api/v1/appointments", "method": "POST", "status": "201"}
@@ -74,6 +75,12 @@ def test_a_booking_counts_by_route_template_and_status(app, client, seeded, toke
         "phone": PHONE, "group": "elderly"})
     assert booked.status_code == 201
     reference = booked.get_json()["reference"]
+    # ... and the JSON log has its line, under the same request id, without the phone
+    logged = [json.loads(line) for line in capsys.readouterr().err.splitlines()
+              if line.startswith("{") and '"service_desk.request"' in line]
+    assert {"method": "POST", "path": "/api/v1/appointments", "status": 201,
+            "request_id": booked.headers["X-Request-ID"]}.items() <= logged[-1].items()
+    assert PHONE not in json.dumps(logged)
     assert client.get(f"/api/v1/appointments/{reference}?phone={PHONE}").status_code == 200
     client.get(f"/no-such-page/{PHONE}")
     after = samples(scrape(client))

@@ -113,11 +113,11 @@ def test_backup_and_restore_show_progress_only_on_a_terminal(app, runner, databa
         assert "Restoring the database with pg_restore… done in" in restore_screen
 
 
-def test_import_matters_names_its_steps_on_a_terminal(app, runner, seeded, tmp_path,
-                                                      monkeypatch):
+def test_import_matters_shows_its_steps_and_bars_on_a_terminal(app, runner, seeded, tmp_path,
+                                                               monkeypatch):
     good = tmp_path / "ledger.csv"
-    good.write_text(",".join(HEADERS) + "\nS03,开通便民热线,,,,,,推进中,70,\n",
-                    encoding="utf-8-sig")
+    good.write_text(",".join(HEADERS) + "\nS03,开通便民热线,,,,,,推进中,70,\n"
+                    "S04,帮办代办,,,,,,推进中,55,\n", encoding="utf-8-sig")
     quiet = runner.invoke(args=["import-matters", str(good), "--dry-run"])
     assert quiet.exit_code == 0, quiet.output
     assert "Reading" not in quiet.output and "Checking" not in quiet.output
@@ -131,8 +131,10 @@ def test_import_matters_names_its_steps_on_a_terminal(app, runner, seeded, tmp_p
         refused_screen = shown()
     assert applied.exit_code == 0, applied.output
     assert "Reading ledger.csv… done in" in applied_screen
-    assert "Checking and applying 1 rows… done in" in applied_screen
-    assert "updated 1" in applied.output
+    # two rows: checked twice each (cells, then against the ledger), two changes applied twice
+    assert "Checking rows" in applied_screen and "4/4" in applied_screen
+    assert "Applying changes" in applied_screen and "100%" in applied_screen
+    assert "updated 2" in applied.output
     # a step that fails ends its line, so the error stands on a line of its own
     assert refused.exit_code == 1
     assert refused_screen.startswith("Reading empty.csv…") and refused_screen.endswith("\r\n")

@@ -505,8 +505,8 @@ def test_a_save_by_someone_else_during_the_apply_stores_nothing(app, supervisor,
     html = _upload(supervisor, data, "a.xlsx").get_data(as_text=True)
     real_plan = services.import_plan
 
-    def plan_then_someone_saves(rows):
-        plan = real_plan(rows)
+    def plan_then_someone_saves(rows, **kwargs):
+        plan = real_plan(rows, **kwargs)
         with db.engine.begin() as conn:  # another request commits between read and write
             conn.execute(Matter.__table__.update().where(Matter.number == "S03")
                          .values(version=Matter.version + 1, progress=100))
