@@ -17,6 +17,9 @@ from ..audit.services import audit_record
 from ..base.progress import progress
 from ..extensions import db
 from .sender import SmtpUrlError, pending_count, send_pending
+from .sms_backends import SmsConfigError, sms_backend
+from .sms_rules import QuietHoursError
+from .sms_sender import TextResult, pending_texts, send_texts
 
 
 def notify_command(queue_due: Callable[[], int],
@@ -32,8 +35,9 @@ def notify_command(queue_due: Callable[[], int],
         """Send what is due in the notification outbox, once.
 
         Queues due-soon and overdue reminders and supervision-notice reply reminders (each once),
-        then sends pending messages over SMTP when SERVICE_DESK_SMTP_URL is set; otherwise they
-        wait in the outbox (/admin/outbox). Running it twice sends nothing twice.
+        then sends pending messages over SMTP when SERVICE_DESK_SMTP_URL is set, and due texts
+        through the SMS gateway (SERVICE_DESK_SMS_URL) or Alibaba Cloud when configured;
+        otherwise they wait in the outbox (/admin/outbox). Running it twice sends nothing twice.
         """
         config = current_app.config
         queued = queue_due()
@@ -58,10 +62,13 @@ def notify_command(queue_due: Callable[[], int],
             click.echo(f"Error: SERVICE_DESK_SMTP_URL: {exc}", err=True)
             sys.exit(1)
 
-        if queued or result.sent or result.failed:
+        texts, texts_error = _send_texts(config)
+        if queued or result.sent or result.failed or texts.sent or texts.failed or texts.gave_up:
             audit_record(actor="cli", action="outbox.notify", obj_type="outbox",
                          after={"queued": queued, "sent": result.sent, "failed": result.failed,
-                                "gave_up": result.gave_up, "waiting": result.waiting})
+                                "gave_up": result.gave_up, "waiting": result.waiting,
+                                "texts_sent": texts.sent, "texts_failed": texts.failed,
+                                "texts_gave_up": texts.gave_up, "texts_held": texts.held})
             db.session.commit()
 
         click.echo(f"queued {queued}, sent {result.sent}, failed {result.failed}, "
@@ -69,11 +76,31 @@ def notify_command(queue_due: Callable[[], int],
         if result.gave_up:
             click.echo(f"{result.gave_up} messages failed too often and were given up "
                        "(see /admin/outbox)")
+        if texts_error:
+            click.echo(f"Error: texts: {texts_error}", err=True)
+        else:
+            click.echo(f"texts: sent {texts.sent}, failed {texts.failed} "
+                       f"({texts.gave_up} given up, {texts.capped} over the daily limit), "
+                       f"held for quiet hours {texts.held}, waiting {texts.waiting}")
         if not smtp_url:
             click.echo("SERVICE_DESK_SMTP_URL is not set: messages wait in the outbox "
                        "(/admin/outbox).")
         elif result.error:
             click.echo(f"Error: could not reach the SMTP server: {result.error}", err=True)
             sys.exit(1)
+        if texts_error:
+            sys.exit(1)
 
     return notify
+
+
+def _send_texts(config) -> tuple[TextResult, str | None]:
+    """Send the due texts with the configured backend; none configured: they wait."""
+    try:
+        backend = sms_backend(config)
+        if backend is None:
+            return TextResult(waiting=pending_texts()), None
+        return send_texts(backend=backend, config=config), None
+    except (SmsConfigError, QuietHoursError) as exc:
+        db.session.rollback()
+        return TextResult(waiting=pending_texts()), str(exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import enum_type, utcnow
@@ -34,3 +34,11 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
+    # texts: not before this time (a retry's backoff, or the morning after quiet hours)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    # a text confirming what the resident has just done: it may go out in quiet hours
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # the provider's id of a sent text (the gateway's answer, Alibaba Cloud's BizId)
+    provider_id: Mapped[str | None] = mapped_column(String(128))
+    # JSON object of a text's template parameters (Alibaba Cloud's TemplateParam)
+    params: Mapped[str | None] = mapped_column(Text)

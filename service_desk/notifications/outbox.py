@@ -8,7 +8,8 @@ on ``notifications.dedupe_key`` is what really guards against two runs at once, 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
@@ -16,7 +17,7 @@ from sqlalchemy import insert, select
 from ..extensions import db
 from .models import Notification
 
-# texts to residents' phones wait for an SMS gateway; the sender leaves these rows alone
+# texts to residents' phones: sent by sms_sender.py, never by the mail sender
 SMS_PREFIX = "sms:"
 # at most this many dedupe keys in one IN (...) list (drivers cap bound parameters)
 KEY_CHUNK = 5000
@@ -31,6 +32,12 @@ class Draft:
     subject: str
     body: str
     dedupe_key: str
+    # a text's variables for a provider's template (see queue_text)
+    params: Mapping[str, str] | None = None
+
+
+def _params_json(params: Mapping[str, str] | None) -> str | None:
+    return json.dumps(dict(params), ensure_ascii=False) if params else None
 
 
 def one_line(text: str) -> str:
@@ -39,10 +46,17 @@ def one_line(text: str) -> str:
     return " ".join((text or "").split())
 
 
-def queue_text(*, kind: str, phone: str, subject: str, body: str, dedupe_key: str) -> None:
-    """Queue a text message to ``phone``; the caller flushes and commits."""
-    db.session.add(Notification(kind=kind, recipient=f"{SMS_PREFIX}{phone}",
-                                subject=one_line(subject), body=body, dedupe_key=dedupe_key))
+def queue_text(*, kind: str, phone: str, subject: str, body: str, dedupe_key: str,
+               urgent: bool = False, params: Mapping[str, str] | None = None) -> None:
+    """Queue a text message to ``phone``; the caller flushes and commits.
+
+    ``urgent``: it confirms what the resident has just done, so it may go out during quiet
+    hours (anything else waits for the morning). ``params``: the variables of the provider's
+    template for this kind (Alibaba Cloud's TemplateParam), e.g. {"ref": "A1B2C3"}.
+    """
+    db.session.add(Notification(
+        kind=kind, recipient=f"{SMS_PREFIX}{phone}", subject=one_line(subject), body=body,
+        dedupe_key=dedupe_key, urgent=urgent, params=_params_json(params)))
 
 
 def queue_mail(*, kind: str, to: str, subject: str, body: str, dedupe_key: str) -> None:
@@ -66,8 +80,8 @@ def _insert_skipping_duplicates(drafts: list[Draft]) -> int:
     Returns how many rows this call really inserted.
     """
     rows = [{"kind": d.kind, "recipient": d.recipient, "subject": one_line(d.subject),
-             "body": d.body,
-             "dedupe_key": d.dedupe_key} for d in drafts]
+             "body": d.body, "dedupe_key": d.dedupe_key, "params": _params_json(d.params)}
+            for d in drafts]
     if not rows:
         return 0
     table = Notification.__table__

@@ -223,7 +223,7 @@ def send_pending(*, smtp_url: str | None, limit: int = 500,
     batch = list(db.session.execute(
         select(Notification.id, Notification.attempts)
         .where(Notification.status == NotificationStatus.PENDING,
-               # texts to residents' phones ("sms:…") wait for an SMS gateway; mail goes now
+               # texts to residents' phones ("sms:…") go through sms_sender.py
                Notification.recipient.not_like(f"{SMS_PREFIX}%"))
         .order_by(Notification.id).limit(limit)))
     db.session.commit()  # end the read; each message gets its own transaction
