@@ -29,6 +29,7 @@ RANGES = {
     "min_notice_minutes": (0, 10080),
     "travel_buffer_minutes": (0, 240),
     "dispatch_days": (1, 60),
+    "max_active_per_phone_per_day": (1, 20),
 }
 
 
@@ -73,7 +74,7 @@ def editable_settings(service: Service) -> tuple[str, ...]:
     names = ("duration_minutes", "capacity", "book_ahead_days", "min_notice_minutes")
     if service.location is ServiceLocation.HOME:
         names += ("travel_buffer_minutes",)
-    return names
+    return (*names, "max_active_per_phone_per_day")
 
 
 def settings_errors(service: Service, values: dict[str, int | None]) -> dict[str, object]:
@@ -191,11 +192,12 @@ def _places_taken_on(service_id: int | None, on_date: dt.date) -> int:
 
 
 def closure_add(*, service: Service | None, actor, on_date: dt.date | None, reason: str,
-                today: dt.date) -> tuple[Closure, int]:
+                today: dt.date, bookings_handled: bool = False) -> tuple[Closure, int]:
     """Close one service (or every service when ``service`` is None) on a day.
 
-    Returns the closure and how many appointments are already booked that day: they are
-    not cancelled here, the caller tells the administrator to contact those residents.
+    A day that has bookings is refused unless the caller moves or cancels them in the same
+    transaction (``bookings_handled``: requests.closures does, after this flush, so that the
+    next free time is found after the closure). Returns the closure and the places taken.
     """
     reason = (reason or "").strip()
     if on_date is None:
@@ -212,13 +214,17 @@ def closure_add(*, service: Service | None, actor, on_date: dt.date | None, reas
     if closure_in_use(service_id=service_id, on_date=on_date):
         raise ClosureError(_l("That day is already closed. Each day can be closed only once."),
                            "on_date")
+    taken = _places_taken_on(service_id, on_date)
+    if taken and not bookings_handled:
+        raise ClosureError(_l("%(n)d appointments are booked that day: review them, then move "
+                              "or cancel each one with the closure.", n=taken), "on_date")
     closure = Closure(service_id=service_id, on_date=on_date, reason=reason,
                       created_by_id=getattr(actor, "id", None))
     db.session.add(closure)
     db.session.flush()
     audit_record(actor=actor, action="closure.add", obj_type="closure", obj_id=closure.id,
                  after=_closure_state(closure, service))
-    return closure, _places_taken_on(service_id, on_date)
+    return closure, taken
 
 
 def closure_remove(*, closure: Closure, service: Service | None, actor, today: dt.date) -> None:

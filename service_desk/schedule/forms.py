@@ -1,8 +1,16 @@
 """Schedule forms: shape of the input only (the rules live in schedule/services.py)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from .labels import ACTION_LABELS
 
@@ -44,3 +52,24 @@ class AssignForm(FlaskForm):
 
 class PhoneForm(FlaskForm):
     submit = SubmitField(_l("Show the full number"))
+
+
+NEXT_FREE = "next"
+
+
+class MoveForm(FlaskForm):
+    """Staff move a booking they cannot keep: the next free time or one of the times shown."""
+
+    when = RadioField(_l("Move to"), validate_choice=False,
+                      validators=[InputRequired(message=_l("Choose the new time."))])
+    reason = StringField(_l("Reason (the resident reads it in the text)"), validators=[
+        DataRequired(message=_l("Give the reason: the resident reads it in the text.")),
+        Length(max=200, message=_l("Keep the reason under 200 characters."))])
+    version = HiddenField()
+    submit = SubmitField(_l("Move the booking and text the resident"))
+
+    def offer(self, times) -> "MoveForm":
+        """``times``: (iso value, label) of free times; the next free time comes first."""
+        self.when.choices = [SelectChoice(NEXT_FREE, _l("The next free time"))] + [
+            SelectChoice(value, label) for value, label in times]
+        return self

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..accounts.models import Role, User
 from ..base.calendar import zone
 from ..base.display import normalise_reference
-from ..catalog.models import Service, ServiceKind, ServiceLocation
+from ..catalog.models import Closure, Service, ServiceKind, ServiceLocation
 from ..extensions import db
 from ..requests.models import RequestEvent, RequestStatus, ServiceRequest
 from ..units.models import Unit
@@ -190,3 +190,27 @@ def user_name(user_id: int | None) -> str | None:
     row = db.session.execute(select(User.display_name, User.username)
                              .where(User.id == user_id)).first()
     return _assignee_name(*row) if row else None
+
+
+@dataclass(frozen=True)
+class ClosureNote:
+    """A closure the schedule shows: the service closed (None: every service) and why."""
+
+    service_name: str | None
+    reason: str
+
+
+def unit_closures(*, unit: Unit, first: dt.date, last: dt.date) -> dict[dt.date, list[ClosureNote]]:
+    """Closures of the unit's appointment services (and of every service) from ``first`` to
+    ``last``, by day: one SELECT."""
+    rows = db.session.execute(
+        select(Closure.on_date, Closure.reason, Service.name)
+        .outerjoin(Service, Service.id == Closure.service_id)
+        .where(Closure.on_date >= first, Closure.on_date <= last,
+               or_(Closure.service_id.is_(None),
+                   (Service.unit_id == unit.id) & (Service.kind == ServiceKind.APPOINTMENT)))
+        .order_by(Closure.on_date, Service.name))
+    out: dict[dt.date, list[ClosureNote]] = {}
+    for on_date, reason, name in rows:
+        out.setdefault(on_date, []).append(ClosureNote(service_name=name, reason=reason))
+    return out

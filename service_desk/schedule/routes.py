@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
 from ..base.calendar import local, today
+from ..db import utcnow
 from ..extensions import db
 from ..formfields import DATE_MESSAGE, parse_local_date
 from ..permissions import (
@@ -30,13 +31,15 @@ from ..requests.appointments import (
     booking_assign,
     booking_mark,
     is_home_visit,
+    next_free,
     phone_viewed,
 )
+from ..requests.closures import booking_move
 from ..requests.errors import RequestError, StaleRequest
 from ..requests.models import RequestStatus, ServiceRequest
 from ..units.models import Unit
 from . import bp
-from .forms import AssignForm, PhoneForm, StatusForm, int_or_none
+from .forms import NEXT_FREE, AssignForm, MoveForm, PhoneForm, StatusForm, int_or_none
 from .labels import (
     ACTION_LABELS,
     APPOINTMENT_STATUSES,
@@ -51,6 +54,7 @@ from .queries import (
     day_schedule,
     schedule_units,
     unit_by_code,
+    unit_closures,
     unit_staff,
     user_name,
     week_counts,
@@ -105,8 +109,9 @@ def day():
     day, bad_date = _date_arg("day")
     unit, units, unit_code = _page_unit()
     schedule = day_schedule(unit=unit, day=day) if unit is not None else None
+    closed = unit_closures(unit=unit, first=day, last=day).get(day, []) if unit else []
     return render_template(
-        "schedule/day.html", schedule=schedule, day=day, today=today(), unit=unit, units=units,
+        "schedule/day.html", schedule=schedule, closed=closed, day=day, today=today(), unit=unit, units=units,
         unit_code=unit_code, day_label=format_date(day, "full"),
         date_error=DATE_MESSAGE if bad_date else None,
         can_handle=lambda booking: can_handle_booking(current_user, booking),
@@ -121,8 +126,10 @@ def week():
     start = week_start(start)
     unit, units, unit_code = _page_unit()
     counts = week_counts(unit=unit, start=start) if unit is not None else None
+    closed = (unit_closures(unit=unit, first=start, last=start + dt.timedelta(days=6))
+              if unit is not None else {})
     return render_template(
-        "schedule/week.html", counts=counts, start=start, unit=unit, units=units,
+        "schedule/week.html", counts=counts, closed=closed, start=start, unit=unit, units=units,
         unit_code=unit_code, this_week=week_start(today()), today=today(),
         start_label=format_date(start, "long"),
         end_label=format_date(start + dt.timedelta(days=6), "long"),
@@ -146,7 +153,8 @@ def _day_url(item: ServiceRequest) -> str:
 
 
 def _booking_page(item: ServiceRequest, *, status_form: StatusForm | None = None,
-                  assign_form: AssignForm | None = None, error: str | None = None,
+                  assign_form: AssignForm | None = None, move_form: MoveForm | None = None,
+                  error: str | None = None,
                   full_phone: str | None = None, code: int = 200):
     may_handle = can_handle_booking(current_user, item)
     allowed = allowed_changes(item, item.service)
@@ -167,9 +175,15 @@ def _booking_page(item: ServiceRequest, *, status_form: StatusForm | None = None
         assign_form.offer(unit_staff(item.unit_id))
     else:
         assign_form = None
+    if may_handle and item.status is RequestStatus.BOOKED:
+        if move_form is None:
+            move_form = MoveForm(formdata=None, version=str(item.version), when=NEXT_FREE)
+        move_form.offer(_move_times(item))
+    else:
+        move_form = None
     response = render_template(
         "schedule/booking.html", item=item, service=item.service, status_form=status_form,
-        assign_form=assign_form, error=error, full_phone=full_phone,
+        assign_form=assign_form, move_form=move_form, error=error, full_phone=full_phone,
         phone_form=PhoneForm(formdata=None) if can_view_request_phone(current_user, item) else None,
         history=booking_history(item.id), assignee_name=user_name(item.assignee_id),
         start=local(item.starts_at), end=local(item.ends_at), back_url=_day_url(item),
@@ -241,6 +255,59 @@ def assign(reference: str):
         return _booking_page(item, assign_form=_with_error(form, exc),
                              error=None if exc.field in form else str(exc.message), code=422)
     flash(_("Booking %(ref)s is assigned to %(name)s.", ref=ref, name=name), "success")
+    return redirect(back)
+
+
+MOVE_CHOICES = 8
+
+
+def _move_times(item: ServiceRequest) -> list[tuple[str, str]]:
+    now = utcnow()
+    return [(slot.start.isoformat(), format_datetime(slot.start, "medium"))
+            for slot in next_free(item.service, after=now, now=now, limit=MOVE_CHOICES)
+            if slot.start != item.starts_at]
+
+
+def _chosen_start(value: str | None) -> dt.datetime | None:
+    """None for "the next free time"; a time the booking rules then check is offered."""
+    if value == NEXT_FREE:
+        return None
+    try:
+        start = dt.datetime.fromisoformat(value or "")
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise RequestError(_("Choose one of the times shown."), "when")
+    return start.astimezone(dt.UTC)
+
+
+@bp.post("/<reference>/move")
+@role_required(*SCHEDULE_ROLES)
+def move(reference: str):
+    """Staff who cannot keep a booking (a home visit they cannot make) move it, with the
+    reason, and the resident gets a text."""
+    item = _booking(reference)
+    require(can_handle_booking(current_user, item))
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return _booking_page(item, move_form=form, code=422)
+    back, ref = _day_url(item), item.reference
+    try:
+        _old, new = booking_move(request=item, actor=current_user, reason=form.reason.data,
+                              start=_chosen_start(form.when.data),
+                              expected_version=int_or_none(form.version.data))
+        db.session.commit()
+    except (StaleRequest, StaleDataError):
+        db.session.rollback()
+        item = _booking(reference)
+        return _booking_page(item, error=str(BOOKING_CHANGED), code=409)
+    except RequestError as exc:
+        db.session.rollback()
+        item = _booking(reference)
+        return _booking_page(item, move_form=_with_error(form, exc),
+                             error=None if exc.field in form else str(exc.message), code=422)
+    flash(_("Booking %(ref)s is moved to %(when)s; the resident was sent a text.", ref=ref,
+            when=format_datetime(new, "medium")), "success")
     return redirect(back)
 
 

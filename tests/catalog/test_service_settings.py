@@ -74,7 +74,7 @@ def save(client, code: str, *, hours=None, fingerprint: str | None = None, **set
 
 def appointment_settings(**overrides) -> dict[str, str]:
     return {"duration_minutes": "30", "capacity": "2", "book_ahead_days": "60",
-            "min_notice_minutes": "0", **overrides}
+            "min_notice_minutes": "0", "max_active_per_phone_per_day": "1", **overrides}
 
 
 def service(app, code: str) -> Service:
@@ -297,7 +297,7 @@ def test_two_saves_at_once_cannot_both_pass_the_fingerprint_check(app, seeded, m
                 service_settings_save(
                     service=svc, actor=boss, expected_fingerprint=shown, unit=unit, is_active=True,
                     values={"duration_minutes": 30, "capacity": capacity, "book_ahead_days": 30,
-                            "min_notice_minutes": 0},
+                            "min_notice_minutes": 0, "max_active_per_phone_per_day": 1},
                     periods=[PeriodInput(0, 0, dt.time(9), dt.time(12 if capacity == 3 else 11))])
             except StaleSettings:
                 db.session.rollback()
@@ -372,7 +372,7 @@ def test_a_closure_closes_the_day_and_removing_it_opens_it_again(app, admin):
     assert removed.before["date"] == day.isoformat() and removed.actor_label == "boss"
 
 
-def test_closing_a_day_with_bookings_warns_that_they_were_not_cancelled(app, admin):
+def test_closing_a_day_with_bookings_is_refused_until_they_are_handled(app, admin):
     from service_desk.catalog.models import Channel, SpecialGroup
     from service_desk.requests.appointments import appointment_book
     from service_desk.requests.residents import Resident
@@ -388,8 +388,10 @@ def test_closing_a_day_with_bookings_warns_that_they_were_not_cancelled(app, adm
         db.session.commit()
     response = add_closure(admin, "appointment", **{"closure-on_date": day.isoformat(),
                                                      "closure-reason": "Staff training"})
-    html = admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert "1 appointments are already booked that day. They were not cancelled" in html
+    # the catalogue alone never closes a booked day: requests.closures moves or cancels them
+    assert response.status_code == 422
+    assert "1 appointments are booked that day: review them" in response.get_data(as_text=True)
+    assert closures(app) == []
 
 
 def test_an_all_services_closure_closes_every_service(app, admin):

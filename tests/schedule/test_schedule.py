@@ -50,10 +50,11 @@ def client(app):
 
 
 @pytest.fixture(scope="module")
-def password_hash():
+def password_hash(app):
     from service_desk.accounts.services import hash_password
 
-    return hash_password(PASSWORD)  # once: scrypt is slow on purpose
+    with app.app_context():  # the hashing method is a setting of the app
+        return hash_password(PASSWORD)  # once: scrypt is slow on purpose
 
 
 @pytest.fixture
