@@ -47,7 +47,10 @@ run: install instance/secret_key
 	$(BIN)/service-desk demo-hours
 	SERVICE_DESK_PUBLIC_BASE_URL=$${SERVICE_DESK_PUBLIC_BASE_URL:-http://127.0.0.1:5000} \
 	  $(BIN)/service-desk demo-bookings
-	$(BIN)/service-desk run --host 127.0.0.1 --port 5000
+	SERVICE_DESK_HOTLINE_NUMBER="$${SERVICE_DESK_HOTLINE_NUMBER:-0631-0000000（演示 demo）}" \
+	SERVICE_DESK_HALL_ADDRESS="$${SERVICE_DESK_HALL_ADDRESS:-（演示地址 demo）威海经济技术开发区政务服务大厅}" \
+	SERVICE_DESK_HALL_HOURS="$${SERVICE_DESK_HALL_HOURS:-（演示 demo）周一至周五 9:00–12:00，13:30–17:00}" \
+	  $(BIN)/service-desk run --host 127.0.0.1 --port 5000
 
 # Debian's chromium for the browser tests (never `playwright install`: no downloads of browsers)
 browser:

@@ -187,11 +187,16 @@ def demo_bookings() -> None:
 
 
 def _queue_reminders() -> int:
-    """What `notify` queues: the ledger's deadline and supervision-notice reminders."""
+    """What `notify` queues: the ledger's deadline and supervision-notice reminders, and the
+    residents' reminders before their appointments (SERVICE_DESK_REMINDER_HOURS, default 24)."""
     from .base.calendar import today
+    from .db import utcnow
     from .matters.reminders import queue_reminders
+    from .requests.reminders import appointment_reminders_queue
 
-    return queue_reminders(today=today(), due_soon_days=int(current_app.config["DUE_SOON_DAYS"]))
+    ledger = queue_reminders(today=today(), due_soon_days=int(current_app.config["DUE_SOON_DAYS"]))
+    hours = int(current_app.config["REMINDER_HOURS"])
+    return ledger + appointment_reminders_queue(now=utcnow(), hours=hours)
 
 
 def _units_without_contacts() -> list[str]:

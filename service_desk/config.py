@@ -30,6 +30,23 @@ def defaults(app: Flask) -> dict[str, Any]:
         "SMTP_URL": None,
         # the From address of notification mail (service-desk notify)
         "NOTIFY_FROM": "service-desk@localhost",
+        # texts to residents (service-desk notify): "gateway" (SMS_URL) or "aliyun"; unset:
+        # whichever of SMS_URL and ALIYUN_ACCESS_KEY_ID is set, else texts wait in the outbox
+        "SMS_BACKEND": None,
+        "SMS_URL": None,
+        "SMS_SECRET": None,  # the HMAC-SHA256 key of the gateway's X-Signature header
+        "SMS_TIMEOUT": 10,  # seconds, for each call to the gateway or Alibaba Cloud
+        "SMS_MAX_TRIES": 5,
+        "SMS_BACKOFF_SECONDS": [60, 300, 1800, 7200],  # wait after the 1st, 2nd, … failed try
+        "SMS_MAX_PER_PHONE_PER_DAY": 10,  # more texts that (local) day fail: no flooding a phone
+        "SMS_QUIET_HOURS": "21:00-08:00",  # local; "" for none; urgent texts still go
+        "SMS_URGENT_MINUTES": 30,  # how long an urgent text may still go out in quiet hours
+        "ALIYUN_ACCESS_KEY_ID": None,
+        "ALIYUN_ACCESS_KEY_SECRET": None,
+        "ALIYUN_SMS_SIGN_NAME": None,
+        "ALIYUN_SMS_TEMPLATES": {},  # {"<kind>": "SMS_…"}: one approved template per kind
+        "ALIYUN_SMS_ENDPOINT": "dysmsapi.aliyuncs.com",
+        "ALIYUN_SMS_PROTOCOL": "HTTPS",
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_CN", "en"],
@@ -73,6 +90,13 @@ def defaults(app: Flask) -> dict[str, Any]:
         # "json" (one object a line) or "text"; unset: text in development, else json
         "LOG_FORMAT": None,
         "LOG_LEVEL": "INFO",
+        # what residents need to call or come, shown wherever a page says so (text as it
+        # should read; unset: the pages say it is not published here yet)
+        "HOTLINE_NUMBER": None,  # e.g. "0631-1234567"
+        "HALL_ADDRESS": None,  # the government service hall's street address
+        "HALL_HOURS": None,  # e.g. "周一至周五 9:00–12:00，13:30–17:00"
+        # `notify` reminds residents of appointments starting within this many hours
+        "REMINDER_HOURS": 24,
     }
 
 

@@ -15,7 +15,7 @@ from ..db import utcnow
 from ..extensions import db, limiter
 from ..requests.appointments import appointment_book, appointment_cancel, appointment_reschedule
 from ..requests.availability import free_slots
-from ..requests.errors import RequestError, SlotTaken
+from ..requests.errors import DuplicateBooking, RequestError, SlotTaken
 from ..requests.models import ServiceRequest
 from ..requests.references import find_booking
 from ..requests.residents import ResidentError, resident_check
@@ -112,6 +112,15 @@ def _taken(exc: SlotTaken):
     return jsonify(payload), 409
 
 
+def _duplicate(exc: DuplicateBooking):
+    existing = exc.existing
+    payload = {"error": {"code": "duplicate_booking", "message": str(exc.message), "fields": {}},
+               # when, never which: the reference and the phone would let anyone cancel it
+               "existing": {"start": existing.starts_at.isoformat() if existing.starts_at
+                            else None}}
+    return jsonify(payload), 409
+
+
 PHONE = Field(str, required=True, doc={"description": "the mainland China mobile number "
                                                      "the booking was made with"})
 START = Field(str, required=True, doc={"format": "date-time",
@@ -121,7 +130,11 @@ BOOK_FIELDS = {
     "name": Field(str, required=True, doc={"maxLength": 50}),
     "phone": Field(str, required=True, doc={"example": "13812345678"}),
     "address": Field(str, nullable=True, doc={"description": "required for a home visit"}),
-    "group": Field(str, doc={"enum": ["elderly", "disabled", "pregnant", "enterprise", "everyone"]}),
+    "group": Field(str, doc={"enum": ["elderly", "disabled", "pregnant", "enterprise", "everyone"],
+                             "description": "who the booking is for, to prioritise and prepare; "
+                                            "leave it out (or everyone) for a member of the "
+                                            "public. A service whose eligible_groups lack "
+                                            "everyone takes only the groups it lists"}),
     "needs": Field(str, nullable=True), "channel": Field(str, doc={"enum": list(API_CHANNELS)}),
 }
 CANCEL_FIELDS = {"phone": PHONE, "reason": Field(str, nullable=True, max_length=1000)}
@@ -154,6 +167,9 @@ def book():
     try:
         item = appointment_book(service=service, start=start, resident=resident, channel=channel)
         db.session.commit()
+    except DuplicateBooking as exc:
+        db.session.rollback()
+        return _duplicate(exc)
     except SlotTaken as exc:
         db.session.rollback()
         return _taken(exc)
@@ -206,6 +222,9 @@ def reschedule(reference: str):
     try:
         appointment_reschedule(request=item, service=service, start=start)
         db.session.commit()
+    except DuplicateBooking as exc:
+        db.session.rollback()
+        return _duplicate(exc)
     except SlotTaken as exc:
         db.session.rollback()
         return _taken(exc)

@@ -176,6 +176,10 @@ PATHS = {
                       **errors(404, 422, 429)}}},
     "/appointments": {"post": {
         "summary": "Book a time (no account: keep the reference and your phone)",
+        "description": "409 `slot_full` when the time filled up first (`alternatives` lists "
+                       "the next free times); 409 `duplicate_booking` when this phone already "
+                       "holds the service's allowance of active bookings that day (one by "
+                       "default; `existing` says when the booking it holds starts, not its reference).",
         "tags": ["appointments"], "security": PUBLIC, "requestBody": body(BOOK_FIELDS),
         "responses": {**ok("Booked", ref("Appointment"), status=201),
                       **errors(409, *WRITE_ERRORS)}}},
@@ -191,6 +195,8 @@ PATHS = {
                       **errors(404, 409, *WRITE_ERRORS)}}},
     "/appointments/{reference}/reschedule": {"post": {
         "summary": "Move to another start; the old place is freed in the same transaction",
+        "description": "409 `slot_full`, `not_active`, `conflict`, or `duplicate_booking` "
+                       "when the phone already holds another booking of the service that day.",
         "tags": ["appointments"], "security": PUBLIC, "parameters": [path("reference")],
         "requestBody": body(RESCHEDULE_FIELDS),
         "responses": {**ok("Moved", ref("Appointment")), **errors(404, 409, *WRITE_ERRORS)}}},

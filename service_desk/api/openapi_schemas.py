@@ -73,7 +73,11 @@ SCHEMAS = {
                                      "description": "field or parameter → what is wrong"}}),
             "current": {"type": "object", "description": "the item as it is now (409, 412)"},
             "alternatives": {"type": "array", "items": ref("Slot"),
-                             "description": "the next free times (slot full)"}}},
+                             "description": "the next free times (slot full)"},
+            "existing": {**obj({"start": s("date-time", null=True)}),
+                         "description": "when the booking the phone already holds that day "
+                                        "starts (duplicate_booking); its reference is in the "
+                                        "resident's text, never in this answer"}}},
     "Unit": obj({"code": s(), "name": s(), "name_en": s(null=True), "kind": s(),
                  "parent": s(null=True)}),
     "KeyIssue": obj({"number": i(), "title": s(), "title_en": s(null=True),

@@ -17,7 +17,8 @@ GROUP_LABELS = {
     SpecialGroup.DISABLED: _l("A person with a disability"),
     SpecialGroup.PREGNANT: _l("A pregnant woman or a mother with a baby"),
     SpecialGroup.ENTERPRISE: _l("An enterprise"),
-    SpecialGroup.EVERYONE: _l("Someone else with a real need"),
+    # "everyone" on a service means the public may book too; the choice says so plainly
+    SpecialGroup.EVERYONE: _l("None of these: a member of the public"),
 }
 
 # one plain line per kind of place, shown under each service's name
@@ -41,7 +42,8 @@ DRAFT_FIELDS = ("name", "phone", "address", "group", "needs")
 
 
 def group_choices(service: Service) -> list[tuple[str, str]]:
-    """The groups this service is for, in a fixed order; empty when it is for everyone."""
+    """The groups this service names, in a fixed order, "everyone" (none of these) last;
+    empty when it names none. Only a service without "everyone" refuses the others."""
     wanted = set(service.eligible_groups or [])
     return [(g.value, GROUP_LABELS[g]) for g in SpecialGroup if g.value in wanted]
 

@@ -8,8 +8,10 @@ commits once and renders.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..base.calendar import local_day
@@ -21,7 +23,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..requests.appointments import appointment_book, next_free
 from ..requests.availability import offered_slot
-from ..requests.errors import RequestError, SlotTaken
+from ..requests.errors import DuplicateBooking, RequestError, SlotTaken
 from ..requests.models import ServiceRequest
 from ..requests.residents import Resident, ResidentError, resident_check
 from . import bp
@@ -43,6 +45,13 @@ from .steps import (
 )
 
 RESIDENT_FIELDS = set(DRAFT_FIELDS)
+CONFIRM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _confirm_token() -> str | None:
+    """The confirm form's one-time token; anything else is ignored (booked without one)."""
+    raw = request.form.get("confirm_token", "")
+    return raw if CONFIRM_TOKEN.fullmatch(raw) else None
 
 
 @bp.get("/book")
@@ -125,7 +134,10 @@ def details(code: str):
         return _details_page(service, start, form, status=422)
     return render_template("booking/confirm.html", service=service, form=form, start=start,
                            end=slot.end, start_iso=start.isoformat(), draft=form.draft(),
-                           group=SpecialGroup(form.group.data) if form.group.data else None)
+                           group=SpecialGroup(form.group.data) if form.group.data else None,
+                           # a new token per check page: pressing confirm twice, or Back and
+                           # confirm again, finds the booking this token already made
+                           confirm_token=secrets.token_urlsafe(24))
 
 
 @bp.post("/book/<code>/confirm")
@@ -133,7 +145,8 @@ def details(code: str):
 def confirm(code: str):
     service = service_or_404(code)
     form = DetailsForm().for_service(service)
-    flow = book_flow(service, form.draft())
+    token = _confirm_token()
+    flow = book_flow(service, {**form.draft(), **({"confirm_token": token} if token else {})})
     start = parse_start(request.form.get("start"))
     now = utcnow()
     if start is None:
@@ -145,8 +158,12 @@ def confirm(code: str):
         return _details_page(service, start, form, status=422)
     try:
         item = appointment_book(service=service, start=start, resident=resident,
-                                channel=Channel.WEB, now=now)
+                                channel=Channel.WEB, now=now, confirm_token=token)
         db.session.commit()
+    except DuplicateBooking as exc:
+        db.session.rollback()
+        return render_template("booking/duplicate.html", service=service,
+                               starts_at=exc.existing.starts_at, message=str(exc.message)), 409
     except SlotTaken as exc:
         db.session.rollback()
         return taken_page(service, flow, exc.alternatives, message=str(exc.message), after=start,
@@ -183,7 +200,9 @@ def _place(item: ServiceRequest, service: Service) -> str:
         return item.address
     if service.location is ServiceLocation.PHONE:
         return _("By phone")
-    return _("Government service hall, Weihai Economic and Technological Development Zone")
+    hall = _("Government service hall, Weihai Economic and Technological Development Zone")
+    address = current_app.config.get("HALL_ADDRESS")
+    return f"{hall}, {address}" if address else hall
 
 
 @bp.get("/book/done/<token>.ics")

@@ -18,6 +18,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 from wtforms.widgets import TextInput
@@ -54,6 +55,7 @@ SETTING_LABELS = {
     "min_notice_minutes": _l("Minimum notice before a slot (minutes)"),
     "travel_buffer_minutes": _l("Travel time between two home visits (minutes)"),
     "dispatch_days": _l("Days a unit has to resolve a request"),
+    "max_active_per_phone_per_day": _l("Bookings one mobile number may hold per day"),
     "unit": _l("Unit that provides the service"),
     "is_active": _l("Open for bookings and requests"),
 }
@@ -147,6 +149,7 @@ class SettingsForm(FlaskForm):
     min_notice_minutes = _number("min_notice_minutes")
     travel_buffer_minutes = _number("travel_buffer_minutes")
     dispatch_days = _number("dispatch_days")
+    max_active_per_phone_per_day = _number("max_active_per_phone_per_day")
     fingerprint = HiddenField()
     submit = SubmitField(_l("Save the settings and hours"))
 
@@ -207,7 +210,8 @@ class SettingsForm(FlaskForm):
         defaults = {"duration_minutes": effective.slot_minutes, "capacity": effective.capacity,
                     "book_ahead_days": effective.book_ahead_days,
                     "min_notice_minutes": int(effective.min_notice.total_seconds() // 60),
-                    "travel_buffer_minutes": 0, "dispatch_days": None}
+                    "travel_buffer_minutes": 0, "dispatch_days": None,
+                    "max_active_per_phone_per_day": 1}
         for name in self.setting_names:
             stored = getattr(service, name)
             self[name].data = stored if stored is not None else defaults[name]
@@ -242,3 +246,15 @@ class ClosureForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Yes, remove the closure"))
+
+
+class WhatToBringForm(FlaskForm):
+    """What residents should bring: shown when they book and on their confirmation."""
+
+    what_to_bring = TextAreaField(
+        _l("What residents should bring"),
+        description=_l("For example: identity card, business licence, the application form. "
+                       "Shown when residents book and on their confirmation. Leave it empty "
+                       "when nothing is needed (1000 characters at most)."),
+        render_kw={"rows": "4", "maxlength": "1000"})
+    submit = SubmitField(_l("Save what to bring"))

@@ -60,6 +60,9 @@ class Service(db.Model):
     book_ahead_days: Mapped[int | None]  # how far ahead residents may book
     min_notice_minutes: Mapped[int | None]  # how soon before a slot booking closes
     travel_buffer_minutes: Mapped[int | None]  # home visits: travel between two visits
+    # active bookings one mobile number may hold for this service on one day
+    max_active_per_phone_per_day: Mapped[int] = mapped_column(default=1, server_default="1")
+    what_to_bring: Mapped[str | None] = mapped_column(Text)  # papers to bring, shown on booking
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     source_quote: Mapped[str | None] = mapped_column(Text)
 

@@ -23,7 +23,7 @@ PREVIEW_DAYS = 60
 
 # the settings an administrator edits, in the order the audit record lists them
 SETTING_NAMES = ("duration_minutes", "capacity", "book_ahead_days", "min_notice_minutes",
-                 "travel_buffer_minutes", "dispatch_days")
+                 "travel_buffer_minutes", "dispatch_days", "max_active_per_phone_per_day")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ from .forms import (
     ClosureForm,
     ConfirmForm,
     SettingsForm,
+    WhatToBringForm,
 )
+from .hall_info import HallInfoError, what_to_bring_save
 from .models import Closure
 from .queries import (
     PREVIEW_DAYS,
@@ -79,7 +81,8 @@ def _fresh_form(service, units, hours, state) -> SettingsForm:
 
 
 def _render(service, *, form: SettingsForm | None = None, closure_form: ClosureForm | None = None,
-            stale: list | None = None, status: int = 200):
+            stale: list | None = None, status: int = 200,
+            bring_form: WhatToBringForm | None = None):
     units = units_for_choice()
     hours, state = _stored(service)
     if form is None:
@@ -99,6 +102,8 @@ def _render(service, *, form: SettingsForm | None = None, closure_form: ClosureF
         preview_error=preview_error, preview_days=PREVIEW_DAYS, stale=stale or [],
         weekdays=WEEKDAY_LABELS, periods=range(MAX_PERIODS), kinds=KIND_LABELS,
         locations=LOCATION_LABELS,
+        bring_form=bring_form or WhatToBringForm(
+            formdata=None, prefix="bring", what_to_bring=service.what_to_bring),
     ), status
 
 
@@ -167,6 +172,27 @@ def save(code: str):
     return redirect(url_for("settings.edit", code=code))
 
 
+@bp.post("/<code>/what-to-bring")
+@role_required(*STAFF_ROLES)
+def what_to_bring(code: str):
+    _admin_only()
+    service = _service_or_404(code)
+    form = WhatToBringForm(prefix="bring")
+    if not form.validate_on_submit():
+        return _render(service, bring_form=form, status=422)
+    try:
+        changed = what_to_bring_save(service=service, text=form.what_to_bring.data,
+                                     actor=current_user)
+    except HallInfoError as exc:
+        db.session.rollback()
+        form.what_to_bring.errors = [str(exc.message)]
+        return _render(_service_or_404(code), bring_form=form, status=422)
+    db.session.commit()
+    flash(_("What to bring for %(name)s was saved.", name=service.name) if changed
+          else _("Nothing was changed: the form was saved as it was."), "success")
+    return redirect(url_for("settings.edit", code=code) + "#bring")
+
+
 def _differences(submitted: SettingsForm, current: SettingsForm) -> list[dict]:
     """What the other person's save changed, next to what this administrator typed."""
     out = []
@@ -209,7 +235,8 @@ def closure_new(code: str):
         return _render(service, closure_form=form, status=422)
     everyone = form.scope.data == "all"
     try:
-        closure, booked = closure_add(service=None if everyone else service, actor=current_user,
+        # a day with bookings is refused here: the schedule's closure page handles them
+        closure, _taken = closure_add(service=None if everyone else service, actor=current_user,
                                       on_date=form.on_date.data, reason=form.reason.data,
                                       today=today())
     except ClosureError as exc:
@@ -224,9 +251,6 @@ def closure_new(code: str):
     else:
         flash(_("%(name)s is closed on %(date)s.", name=service.name,
                 date=closure.on_date.isoformat()), "success")
-    if booked:
-        flash(_("%(n)d appointments are already booked that day. They were not cancelled: "
-                "contact those residents.", n=booked), "error")
     return redirect(url_for("settings.edit", code=code) + "#closures")
 
 

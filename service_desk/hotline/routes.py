@@ -25,7 +25,7 @@ from ..permissions import can_use_hotline, require, role_required
 from ..requests.appointments import appointment_book, next_free
 from ..requests.availability import free_slots
 from ..requests.calls import CallNoteError, call_note
-from ..requests.errors import RequestError, SlotTaken
+from ..requests.errors import DuplicateBooking, RequestError, SlotTaken
 from ..requests.labels import STATUS_LABELS
 from ..requests.lifecycle import report_create
 from ..requests.queries import active_units
@@ -244,6 +244,11 @@ def book_submit():
                                 channel=Channel.PHONE, actor=current_user._get_current_object())
         reference = item.reference
         db.session.commit()
+    except DuplicateBooking as exc:  # the operator reads the reference out to the caller
+        db.session.rollback()
+        error = _("This caller already has a booking for this service on that day: reference "
+                  "%(ref)s. Change that booking instead of booking again.", ref=exc.reference)
+        return _details(service, start, form, error=error, status=409)
     except SlotTaken as exc:
         db.session.rollback()
         return _details(service, start, form, alternatives=exc.alternatives,

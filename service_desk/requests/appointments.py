@@ -5,19 +5,26 @@ The place in a slot is taken with a guarded UPDATE on its counter (``booked < ca
 which the database serialises on PostgreSQL and SQLite alike; a CHECK constraint backs it.
 A check-then-insert in Python would let two requests both see the last place free.
 
+One mobile number holds at most ``max_active_per_phone_per_day`` active bookings of a service
+on one day (``_phone_day_check``). It is checked once early, for the plain answer, and once
+more after the slot's place is taken, under a lock: a PostgreSQL advisory lock on (service,
+phone, day); on SQLite the place's UPDATE already holds the database's one write lock, so
+the second check sees every booking committed before it and none can commit meanwhile.
+
 Plain functions that flush and never commit; the caller commits once. Every change writes
 the request's history, an audit record and, where the resident must know, a text.
 """
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..audit.services import audit_record
-from ..base.calendar import local_day
+from ..base.calendar import local_day, start_of_day
 from ..catalog.hours import settings_of
 from ..catalog.models import Channel, Service, ServiceKind, ServiceLocation, Slot
 from ..db import utcnow
@@ -25,7 +32,7 @@ from ..extensions import db
 from ..permissions import Role
 from .availability import FreeSlot, free_slots, offered_slot
 from .eligibility import eligibility_check
-from .errors import NotChangeable, RequestError, SlotTaken, StaleRequest
+from .errors import DuplicateBooking, NotChangeable, RequestError, SlotTaken, StaleRequest
 from .history import history_add
 from .models import RequestStatus, ServiceRequest
 from .references import new_reference
@@ -94,6 +101,42 @@ def _check_version(request: ServiceRequest, expected_version: int | None) -> Non
         raise StaleRequest(BOOKING_CHANGED)
 
 
+def _phone_day_lock(service: Service, phone: str, day: dt.date) -> None:
+    """Serialise bookings of one phone for one service and day (PostgreSQL; see above)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    key = zlib.crc32(f"{phone}|{day.isoformat()}".encode()) - 2**31  # a signed int4
+    db.session.execute(select(func.pg_advisory_xact_lock(service.id, key)))
+
+
+def _phone_day_check(service: Service, phone: str, start: dt.datetime, *,
+                     moving: ServiceRequest | None = None) -> None:
+    """Raise DuplicateBooking when the phone already holds the service's allowance of active
+    bookings on the local day of ``start`` (the booking being moved does not count)."""
+    allowed = service.max_active_per_phone_per_day
+    if not allowed or allowed < 1:
+        return
+    day = local_day(start)
+    query = (select(ServiceRequest)
+             .where(ServiceRequest.service_id == service.id,
+                    ServiceRequest.resident_phone == phone,
+                    ServiceRequest.status.in_(ACTIVE),
+                    ServiceRequest.starts_at >= start_of_day(day),
+                    ServiceRequest.starts_at < start_of_day(day + dt.timedelta(days=1)))
+             .order_by(ServiceRequest.starts_at, ServiceRequest.id))
+    if moving is not None:
+        query = query.where(ServiceRequest.id != moving.id)
+    held = db.session.scalars(query.limit(allowed)).all()
+    if len(held) >= allowed:
+        raise DuplicateBooking(held[0])
+
+
+def _by_confirm_token(token: str | None) -> ServiceRequest | None:
+    if not token:
+        return None
+    return db.session.scalar(select(ServiceRequest).where(ServiceRequest.confirm_token == token))
+
+
 # --- places in slots ------------------------------------------------------------------------
 
 def _offered(service: Service, start: dt.datetime, now: dt.datetime) -> FreeSlot:
@@ -146,27 +189,43 @@ def _release_place(slot_id: int | None) -> None:
 # --- residents' side: book, move, cancel ------------------------------------------------------
 
 def appointment_book(*, service: Service, start: dt.datetime, resident: Resident,
-                     channel: Channel, actor=None, now: dt.datetime | None = None) -> ServiceRequest:
-    """Book a place; raises SlotTaken (with the next free times) when the slot is full."""
+                     channel: Channel, actor=None, now: dt.datetime | None = None,
+                     confirm_token: str | None = None) -> ServiceRequest:
+    """Book a place; raises SlotTaken (with the next free times) when the slot is full and
+    DuplicateBooking when the phone already holds its allowance that day.
+
+    ``confirm_token`` (the web confirm form's one-time token) makes a resubmission of the
+    same confirm return the booking it already made, unchanged, instead of a second one.
+    """
     now = now or utcnow()
     if service.kind is not ServiceKind.APPOINTMENT or not service.is_active:
         raise RequestError(_l("This service cannot be booked for a time."), "service_code")
     if is_home_visit(service) and not resident.address:
         raise RequestError(_l("Enter the address where staff should come."), "address")
     eligibility_check(service, resident.group)
+    made = _by_confirm_token(confirm_token)
+    if made is not None:
+        return made
+    _phone_day_check(service, resident.phone, start)
     slot = _offered(service, start, now)
     slot_id = _take_place(service, slot, now)
+    _phone_day_lock(service, resident.phone, local_day(slot.start))
+    made = _by_confirm_token(confirm_token)  # a resubmission that raced this one
+    if made is not None:
+        _release_place(slot_id)
+        return made
+    _phone_day_check(service, resident.phone, slot.start)
     request = ServiceRequest(
         reference=new_reference(), service_id=service.id, channel=channel,
         status=RequestStatus.BOOKED, resident_name=resident.name,
         resident_phone=resident.phone, address=resident.address,
         special_group=resident.group, needs=resident.needs, starts_at=slot.start,
         ends_at=slot.end, slot_id=slot_id, unit_id=service.unit_id,
-        created_by_id=getattr(actor, "id", None))
+        created_by_id=getattr(actor, "id", None), confirm_token=confirm_token or None)
     db.session.add(request)
     db.session.flush()
     history_add(request, action="booked", actor=actor, note=channel.value)
-    appointment_text(request, service, "booked")
+    appointment_text(request, service, "booked", urgent=True)
     audit_record(actor=actor or "resident", action="appointment.book", obj_type="request",
                  obj_id=request.reference,
                  after={"service": service.code, "start": slot.start.isoformat(),
@@ -177,7 +236,8 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
 def appointment_reschedule(*, request: ServiceRequest, service: Service, start: dt.datetime,
                            actor=None, now: dt.datetime | None = None) -> None:
     """Move to a new time; the old place is freed in the same transaction. A resident
-    (``actor`` None) may move a booking only while it is booked and ahead."""
+    (``actor`` None) may move a booking only while it is booked and ahead, and not onto a
+    day where the phone already holds the service's allowance (DuplicateBooking)."""
     now = now or utcnow()
     if actor is None:
         _resident_change_check(request, now)
@@ -185,15 +245,23 @@ def appointment_reschedule(*, request: ServiceRequest, service: Service, start: 
         _must_be_active(request)
     if start == request.starts_at:
         raise RequestError(_l("That is the time you already have."), "start")
+    # the one-a-day rule binds residents' own moves; staff moving bookings off a closed day
+    # (requests.closures) place them where there is room
+    resident_move = actor is None
+    if resident_move:
+        _phone_day_check(service, request.resident_phone, start, moving=request)
     slot = _offered(service, start, now)
     new_slot_id = _take_place(service, slot, now)
+    if resident_move:
+        _phone_day_lock(service, request.resident_phone, local_day(slot.start))
+        _phone_day_check(service, request.resident_phone, slot.start, moving=request)
     old = request.starts_at
     _release_place(request.slot_id)
     request.slot_id, request.starts_at, request.ends_at = new_slot_id, slot.start, slot.end
     request.updated_at = utcnow()
     db.session.flush()  # the version check: a concurrent change to this booking fails here
     history_add(request, action="rescheduled", actor=actor, note=old.isoformat() if old else None)
-    appointment_text(request, service, "rescheduled")
+    appointment_text(request, service, "rescheduled", urgent=actor is None)
     audit_record(actor=actor or "resident", action="appointment.reschedule", obj_type="request",
                  obj_id=request.reference, before={"start": old.isoformat() if old else None},
                  after={"start": slot.start.isoformat()})
@@ -213,7 +281,7 @@ def appointment_cancel(*, request: ServiceRequest, service: Service, actor=None,
     db.session.flush()  # two cancels racing: the second one's version check fails here
     _release_place(request.slot_id)
     history_add(request, action="cancelled", actor=actor, note=note)
-    appointment_text(request, service, "cancelled")
+    appointment_text(request, service, "cancelled", urgent=actor is None)
     audit_record(actor=actor or "resident", action="appointment.cancel", obj_type="request",
                  obj_id=request.reference, after={"note": note})
 

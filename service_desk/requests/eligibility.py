@@ -1,6 +1,10 @@
 """Who a service is for. A service that names groups (``eligible_groups``, e.g. enterprises
 only) takes requests only for those groups, on every channel and for bookings and reported
-problems alike; a service that names none, or names "everyone", is for everyone."""
+problems alike; a service that names none, or names "everyone", is for everyone.
+
+"Everyone" next to groups (the hall appointment and the home visit: 有实际需要的企业群众 is
+enterprises and the public with a real need) keeps the groups to prioritise and prepare, and
+refuses no one; a service without it (the enterprise-only approvals) stays limited."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -35,3 +35,17 @@ class StaleRequest(RequestError):
         super().__init__(message or _l("This request was changed meanwhile by someone else. "
                                        "Its current state is shown below; check it and try "
                                        "again."))
+
+
+class DuplicateBooking(RequestError):
+    """The mobile number already holds as many active bookings of this service on that day
+    as the service allows; ``existing`` is the first of them. The message names no
+    reference: with the phone it is all it takes to cancel the booking, and a public channel
+    must not hand it to whoever knows the phone (the hotline's operator reads it out)."""
+
+    def __init__(self, existing) -> None:
+        super().__init__(_l("This mobile number already has a booking for this service on that "
+                            "day. To change its time, open “My booking” with the reference in "
+                            "the text we sent, instead of booking again."))
+        self.existing = existing
+        self.reference = existing.reference

@@ -84,6 +84,8 @@ class ServiceRequest(db.Model):
     api_key_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="SET NULL"))
     open311_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the one-time token of the web confirm form: a resubmission finds this booking
+    confirm_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

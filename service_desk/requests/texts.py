@@ -5,22 +5,40 @@ Texts are written in Chinese whatever the page's language: they go to a phone, n
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, format_datetime, gettext
+from sqlalchemy import select
 
 from ..base.links import rating_token
-from ..catalog.models import Service
-from ..notifications.outbox import queue_text
+from ..catalog.models import Service, ServiceLocation
+from ..extensions import db
+from ..notifications.models import Notification
+from ..notifications.outbox import SMS_PREFIX, Draft, queue_text
 from .models import ServiceRequest
 
 
-def _queue(*, kind: str, request: ServiceRequest, subject: str, body: str, key: str) -> None:
+def _params(request: ServiceRequest, service: Service, **more: str) -> dict[str, str]:
+    """The variables a provider's approved template gets (Alibaba Cloud's TemplateParam):
+    the same few names for every kind, so one set of templates fits."""
+    with force_locale("zh_CN"):
+        when = format_datetime(request.starts_at, "medium") if request.starts_at else ""
+    return {"ref": request.reference, "service": service.name, "time": when, **more}
+
+
+def _queue(*, kind: str, request: ServiceRequest, subject: str, body: str, key: str,
+           service: Service, urgent: bool = False, **more: str) -> None:
+    """``urgent``: it confirms what the resident has just done, so it may go out at once even
+    in the quiet hours; everything else waits for the morning there."""
     queue_text(kind=kind, phone=request.resident_phone, subject=subject, body=body,
-               dedupe_key=key)
+               dedupe_key=key, urgent=urgent, params=_params(request, service, **more))
 
 
-def appointment_text(request: ServiceRequest, service: Service, what: str) -> None:
-    """``what``: booked, rescheduled or cancelled. One text per version of the booking."""
+def appointment_text(request: ServiceRequest, service: Service, what: str, *,
+                     urgent: bool = False) -> None:
+    """``what``: booked, rescheduled or cancelled. One text per version of the booking.
+    ``urgent`` when the resident (or the operator on the phone with them) just did it."""
     with force_locale("zh_CN"):
         when = format_datetime(request.starts_at, "medium") if request.starts_at else ""
         bodies = {
@@ -33,7 +51,8 @@ def appointment_text(request: ServiceRequest, service: Service, what: str) -> No
         }
         subject = gettext("Service Desk appointment %(ref)s", ref=request.reference)
     _queue(kind=f"appointment-{what}", request=request, subject=subject, body=bodies[what],
-           key=f"appointment-{what}:{request.id}:{request.version}")
+           key=f"appointment-{what}:{request.id}:{request.version}", service=service,
+           urgent=urgent)
 
 
 def received_text(request: ServiceRequest, service: Service) -> None:
@@ -42,8 +61,9 @@ def received_text(request: ServiceRequest, service: Service) -> None:
         body = gettext("Received: your request %(ref)s (%(service)s) was sent to the unit in "
                        "charge.", ref=request.reference, service=service.name)
         subject = gettext("Service Desk request %(ref)s", ref=request.reference)
+    # the resident (or the operator on the phone with them) has just reported it
     _queue(kind="request-received", request=request, subject=subject, body=body,
-           key=f"request-received:{request.id}")
+           key=f"request-received:{request.id}", service=service, urgent=True)
 
 
 def rating_url(request: ServiceRequest) -> str:
@@ -73,4 +93,74 @@ def completion_text(*, request: ServiceRequest, service: Service, reply: str | N
                            link=link)
         subject = gettext("Service Desk request %(ref)s", ref=request.reference)
     kind = "request-resolved" if reply else "appointment-completed"
-    _queue(kind=kind, request=request, subject=subject, body=body, key=f"{kind}:{request.id}")
+    _queue(kind=kind, request=request, subject=subject, body=body, key=f"{kind}:{request.id}",
+           service=service, link=link)
+
+
+def _withdraw(key: str) -> None:
+    """Drop a text queued earlier in this same transaction, which a fuller one replaces (the
+    booking rules queue the plain "moved"/"cancelled" text; the reason belongs in it)."""
+    row = db.session.scalar(select(Notification).where(Notification.dedupe_key == key))
+    if row is not None:
+        db.session.delete(row)
+
+
+def moved_with_reason_text(request: ServiceRequest, service: Service, *, old: dt.datetime,
+                           reason: str) -> None:
+    """We moved the booking (a closure, or staff who cannot come): old and new time and why.
+    It replaces the plain "moved" text of the same change."""
+    _withdraw(f"appointment-rescheduled:{request.id}:{request.version}")
+    with force_locale("zh_CN"):
+        body = gettext("Moved by us: %(service)s, reference %(ref)s, from %(old)s to %(new)s. "
+                       "Reason: %(reason)s. To change or cancel it, use My booking or call us.",
+                       service=service.name, ref=request.reference,
+                       old=format_datetime(old, "medium"),
+                       new=format_datetime(request.starts_at, "medium"), reason=reason)
+        subject = gettext("Service Desk appointment %(ref)s", ref=request.reference)
+    _queue(kind="appointment-moved-by-us", request=request, subject=subject, body=body,
+           key=f"appointment-moved-by-us:{request.id}:{request.version}", service=service)
+
+
+def cancelled_with_reason_text(request: ServiceRequest, service: Service, *, reason: str) -> None:
+    """We cancelled the booking (its day was closed and no time was free): the reason too.
+    It replaces the plain "cancelled" text of the same change."""
+    _withdraw(f"appointment-cancelled:{request.id}:{request.version}")
+    with force_locale("zh_CN"):
+        when = format_datetime(request.starts_at, "medium") if request.starts_at else ""
+        body = gettext("Cancelled by us: %(service)s at %(when)s, reference %(ref)s. Reason: "
+                       "%(reason)s. We are sorry; please book another time.",
+                       service=service.name, when=when, ref=request.reference, reason=reason)
+        subject = gettext("Service Desk appointment %(ref)s", ref=request.reference)
+    _queue(kind="appointment-cancelled-by-us", request=request, subject=subject, body=body,
+           key=f"appointment-cancelled-by-us:{request.id}:{request.version}", service=service)
+
+
+def _my_booking_url() -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if has_request_context() and not base:
+        return url_for("booking.lookup", _external=True)
+    with current_app.test_request_context("/", base_url=base or "http://localhost"):
+        return url_for("booking.lookup", _external=bool(base))
+
+
+def reminder_draft(request: ServiceRequest, service: Service) -> Draft:
+    """The reminder before an appointment: time, place and how to change it. One per booking
+    and time (a booking moved later gets one for its new time)."""
+    link = _my_booking_url()
+    with force_locale("zh_CN"):
+        if service.location is ServiceLocation.HOME:
+            place = gettext("at your address: %(address)s", address=request.address or "")
+        elif service.location is ServiceLocation.PHONE:
+            place = gettext("by phone: we will call you")
+        else:
+            # the hall's address is a setting; without it the text still says where
+            place = current_app.config.get("HALL_ADDRESS") or gettext("the government service hall")
+        body = gettext("Reminder: %(service)s at %(when)s, %(place)s. Reference %(ref)s. To "
+                       "change or cancel it: %(link)s",
+                       service=service.name, when=format_datetime(request.starts_at, "medium"),
+                       place=place, ref=request.reference, link=link)
+        subject = gettext("Service Desk appointment %(ref)s", ref=request.reference)
+    return Draft(kind="appointment-reminder", recipient=f"{SMS_PREFIX}{request.resident_phone}",
+                 subject=subject, body=body,
+                 dedupe_key=f"appointment-reminder:{request.id}:{request.starts_at.isoformat()}",
+                 params=_params(request, service, link=link))

@@ -10,7 +10,7 @@ from service_desk.catalog.models import OpeningHours, Service, Slot
 from service_desk.extensions import db
 from service_desk.requests.models import RequestStatus, ServiceRequest
 
-from ..factories import EIGHT_TO_EIGHT, open_every_day
+from ..factories import EIGHT_TO_EIGHT, open_every_day, service_by_code
 
 
 @pytest.fixture
@@ -104,7 +104,6 @@ def test_reschedule_moves_the_booking_and_frees_the_old_place(app, client, booka
     ({"phone": "12345"}, "phone"), ({"name": ""}, "name"), ({"start": "tomorrow"}, "start"),
     ({"start": "2026-10-01T10:00:00"}, "start"), ({"service_code": "nope"}, "service_code"),
     ({"group": "martian"}, "group"), ({"channel": "fax"}, "channel"),
-    ({"group": "everyone"}, "group"), ({"group": None}, "group"),
     ({"name": "张" * 51}, "name"), ({"needs": "要" * 1001}, "needs"),
 ])
 def test_invalid_bookings_answer_422_with_the_field(app, client, bookable, payload, field):
@@ -156,3 +155,23 @@ def test_a_home_visit_needs_an_address(app, client, seeded):
     with app.app_context():
         item = db.session.scalar(select(ServiceRequest))
         assert item.status is RequestStatus.BOOKED and item.address.startswith("皇冠街道")
+
+
+def test_a_member_of_the_public_books_but_an_enterprise_only_service_refuses_them(app, client,
+                                                                                  bookable):
+    first, second, third = (s["start"] for s in first_slots(client, 3))
+    body = {"service_code": "appointment", "name": "李阿姨"}
+    no_group = client.post("/api/v1/appointments",
+                           json=body | {"phone": "13812345678", "start": first})
+    public = client.post("/api/v1/appointments",
+                         json=body | {"phone": "13912345678", "group": "everyone", "start": second})
+    assert (no_group.status_code, public.status_code) == (201, 201)
+    assert (no_group.get_json()["group"], public.get_json()["group"]) == (None, "everyone")
+    with app.app_context():
+        service_by_code("appointment").eligible_groups = ["enterprise"]
+        db.session.commit()
+    for group in ("everyone", None, "elderly"):
+        refused = client.post("/api/v1/appointments",
+                              json=body | {"phone": "13712345678", "group": group,
+                                           "start": third})
+        assert refused.status_code == 422 and "group" in refused.get_json()["error"]["fields"]

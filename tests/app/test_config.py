@@ -41,7 +41,8 @@ def test_outside_the_tests_passwords_are_hashed_with_full_strength_scrypt(tmp_pa
     app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"})
     assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
     with app.app_context():
-        assert hash_password("correct-horse-battery").startswith("scrypt:32768:8:1$")
+        # a password no other test hashes: the suite caches hashes by password (conftest)
+        assert hash_password("only-hashed-in-this-test").startswith("scrypt:32768:8:1$")
 
 
 def test_behind_a_tls_proxy_cookies_are_secure(tmp_path):

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from service_desk.base.calendar import is_makeup_workday
 from service_desk.base.phones import normalise_mobile
 from service_desk.catalog.hours import periods_on
-from service_desk.catalog.models import Channel, Closure, OpeningHours, Service, Slot
+from service_desk.catalog.models import (
+    Channel,
+    Closure,
+    OpeningHours,
+    Service,
+    Slot,
+    SpecialGroup,
+)
 from service_desk.extensions import db
 from service_desk.notifications.models import Notification
 from service_desk.requests.appointments import (
@@ -171,9 +178,17 @@ def test_only_chinese_mobile_numbers_are_accepted(raw, expected):
     assert normalise_mobile(raw) == expected
 
 
-def test_a_group_the_service_is_not_for_is_refused(ctx, seeded):
-    service = open_service()  # the article: special groups and enterprises in need
-    for group in ("everyone", None):
+def test_a_member_of_the_public_books_but_an_enterprise_only_service_refuses_them(ctx, seeded):
+    service = open_service()  # the article: special groups and 企业群众 (enterprises, the public)
+    for n, group in enumerate(("everyone", None)):
+        booked = appointment_book(service=service, start=at("2026-09-29", "09:00"),
+                                  resident=resident(group=group, phone=f"1381234000{n}"),
+                                  channel=Channel.WEB, now=NOW)
+        assert booked.special_group == (SpecialGroup.EVERYONE if group else None)
+    db.session.rollback()
+    service.eligible_groups = ["enterprise"]
+    db.session.commit()
+    for group in ("everyone", None, "elderly"):
         with pytest.raises(RequestError) as refused:
             appointment_book(service=service, start=at("2026-09-29", "09:00"),
                              resident=resident(group=group), channel=Channel.WEB, now=NOW)

@@ -13,6 +13,7 @@ Regressions kept from the issue "One request domain, one set of rules":
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -95,6 +96,13 @@ def _state(app, reference: str) -> tuple[RequestStatus, dt.datetime]:
     return state
 
 
+def _allow_per_phone_and_day(app, allowed: int) -> None:
+    with app.app_context():
+        _service("appointment").max_active_per_phone_per_day = allowed
+        db.session.commit()
+        db.session.remove()
+
+
 def _count(app) -> int:
     return count_rows(app, ServiceRequest)
 
@@ -154,6 +162,7 @@ def test_a_booking_whose_time_has_passed_cannot_be_cancelled_by_the_resident(app
 
 
 def test_a_booking_ahead_is_cancelled_alike_by_the_web_and_the_api(app, client, bookable):
+    _allow_per_phone_and_day(app, 2)
     first, second = _free(app, 2)
     by_web, by_api = _book(app, first), _book(app, second)
     manage = _manage_url(app, by_web)
@@ -207,20 +216,36 @@ def test_an_enterprise_only_service_refuses_a_report_for_an_elderly_resident_eve
     assert _count(app) == 2
 
 
-def test_a_booking_without_a_group_is_refused_alike_on_the_web_hotline_and_api(
-        app, client, operator, bookable):
-    start = _free(app, 1)[0]
-    details = {"name": "李阿姨", "phone": PHONE, "needs": ""}
+def _book_as_the_public(client, operator, start: dt.datetime) -> tuple[int, int, int]:
+    """A member of the public books on the web ("none of these"), the API (no group) and the
+    hotline ("None of these"), each with its own phone."""
     url = "/book/appointment/confirm"
     web = _web_post(client, f"/book/appointment/details?start={start.isoformat()}", url,
-                    {**details, "start": start.isoformat()})
+                    {"name": "李阿姨", "phone": PHONE, "needs": "", "group": "everyone",
+                     "start": start.isoformat()})
     api = client.post("/api/v1/appointments", json={
         "service_code": "appointment", "start": start.isoformat(), "name": "李阿姨",
-        "phone": PHONE})
+        "phone": "13912345678"})
     hotline = _console_post(operator, "/hotline/book", {
-        **details, "service": "appointment", "start": start.isoformat(), "group": ""})
-    assert (web.status_code, api.status_code, hotline.status_code) == (422, 422, 422)
-    assert "group" in api.get_json()["error"]["fields"]
+        "name": "李阿姨", "phone": "13712345678", "needs": "", "service": "appointment",
+        "start": start.isoformat(), "group": ""})
+    return web.status_code, api.status_code, hotline.status_code
+
+
+def test_a_member_of_the_public_books_alike_on_the_web_hotline_and_api(
+        app, client, operator, bookable):
+    open_every_day(app, capacity=3, ahead=14, periods=EIGHT_TO_EIGHT)  # three places a slot
+    assert _book_as_the_public(client, operator, _free(app, 1)[0]) == (302, 201, 302)
+    assert _count(app) == 3
+
+
+def test_an_enterprise_only_booking_refuses_the_public_alike_on_the_web_hotline_and_api(
+        app, client, operator, bookable):
+    with app.app_context():
+        _service("appointment").eligible_groups = ["enterprise"]
+        db.session.commit()
+        db.session.remove()
+    assert _book_as_the_public(client, operator, _free(app, 1)[0]) == (422, 422, 422)
     assert _count(app) == 0
 
 
@@ -232,8 +257,9 @@ def test_the_web_confirm_and_the_api_share_one_booking_rate_limit(app, client, b
     app.config["API_WRITE_RATE_LIMIT"] = "2 per minute"
     try:
         web = [_web_post(client, f"/book/appointment/details?start={s.isoformat()}",
-                         "/book/appointment/confirm", {**details, "start": s.isoformat()})
-               for s in (first, second)]
+                         "/book/appointment/confirm",
+                         {**details, "phone": phone, "start": s.isoformat()})
+               for s, phone in ((first, PHONE), (second, "13712345678"))]
         api = client.post("/api/v1/appointments", json={
             "service_code": "appointment", "start": third.isoformat(), "name": "李阿姨",
             "phone": "13912345678", "group": "elderly"})
@@ -244,3 +270,46 @@ def test_the_web_confirm_and_the_api_share_one_booking_rate_limit(app, client, b
     assert [r.status_code for r in web] == [302, 302]
     assert (api.status_code, over_web.status_code) == (429, 429)
     assert _count(app) == 2
+
+
+# --- one phone, one active booking of a service per day (a setting per service) -------------
+
+def _two_on_one_day(app) -> tuple[dt.datetime, dt.datetime]:
+    from service_desk.base.calendar import local_day
+
+    starts = _free(app, 30)
+    with app.app_context():
+        days = [local_day(s) for s in starts]
+    return starts[0], next(s for s, d in zip(starts[1:], days[1:]) if d == days[0])
+
+
+def test_a_second_booking_of_the_same_phone_that_day_is_refused_on_every_channel_with_the_first(
+        app, client, operator, bookable):
+    first, second = _two_on_one_day(app)
+    reference = _book(app, first)
+    details = {"name": "李阿姨", "phone": PHONE, "group": "elderly", "needs": ""}
+    web = _web_post(client, f"/book/appointment/details?start={second.isoformat()}",
+                    "/book/appointment/confirm", {**details, "start": second.isoformat()})
+    hotline = _console_post(operator, "/hotline/book", {
+        **details, "service": "appointment", "start": second.isoformat()})
+    api = client.post("/api/v1/appointments", json={
+        "service_code": "appointment", "start": second.isoformat(), "name": "李阿姨",
+        "phone": PHONE, "group": "elderly"})
+    assert (web.status_code, hotline.status_code, api.status_code) == (409, 409, 409)
+    assert api.get_json()["error"]["code"] == "duplicate_booking"
+    # the public channels say when the booking held is, never its reference: a reference and
+    # the phone are all it takes to cancel it, and whoever tries may only know the phone
+    assert api.get_json()["existing"] == {"start": first.isoformat()}
+    spaced = " ".join(reference[i:i + 4] for i in range(0, len(reference), 4))
+    page = web.get_data(as_text=True)
+    assert reference not in page and spaced not in page
+    assert reference not in json.dumps(api.get_json())
+    # the operator on the phone with the resident reads it out
+    assert reference in hotline.get_data(as_text=True)
+    assert _count(app) == 1
+    # with the service's allowance raised to two, the same attempt books
+    _allow_per_phone_and_day(app, 2)
+    again = client.post("/api/v1/appointments", json={
+        "service_code": "appointment", "start": second.isoformat(), "name": "李阿姨",
+        "phone": PHONE, "group": "elderly"})
+    assert again.status_code == 201 and _count(app) == 2
