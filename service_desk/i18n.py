@@ -6,7 +6,7 @@ import datetime as dt
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 
-from .base.calendar import zone_name
+from .base.calendar import local_day, today, zone_name
 from .base.phones import mask_phone
 
 LANG_COOKIE = "lang"
@@ -37,11 +37,17 @@ def machine_time(value: dt.date | dt.datetime | None) -> str:
     return value.isoformat()
 
 
+def days_since(moment: dt.datetime) -> int:
+    """Whole calendar days (Shanghai) from ``moment`` to today: 0 today, 1 yesterday."""
+    return (today() - local_day(moment)).days
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda d: format_date(d, "medium") if d else ""
     app.jinja_env.filters["datetime"] = lambda t: format_datetime(t, "medium") if t else ""
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["iso"] = machine_time
+    app.jinja_env.filters["days_since"] = days_since
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

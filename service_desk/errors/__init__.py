@@ -2,6 +2,9 @@
 array under /open311."""
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, abort, current_app, jsonify, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -11,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..base.inputs import printable, storable_text
 from ..base.links import safe_next
-from ..extensions import db
+from ..extensions import db, limiter
 from ..i18n import elder_mode
 from ..open311.serialize import error_response
 
@@ -84,6 +87,14 @@ def unavailable_response():
     return response
 
 
+def retry_after_seconds() -> int | None:
+    """Seconds until the rate limit that refused this request lets the client in again."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_unstorable_input():
@@ -114,8 +125,15 @@ def init_app(app: Flask) -> None:
         else:
             template = {403: "errors/403.html", 404: "errors/404.html",
                         429: "errors/429.html"}.get(status, "errors/generic.html")
-            response = app.make_response((render_template(template, status=status,
-                                                          name=exc.name), status))
+            wait = retry_after_seconds() if status == 429 else None
+            response = app.make_response((render_template(
+                template, status=status, name=exc.name,
+                wait_minutes=max(1, round(wait / 60)) if wait else None,
+                hotline=current_app.config.get("HOTLINE_NUMBER")), status))
+        if status == 429 and "Retry-After" not in response.headers:
+            wait = retry_after_seconds()
+            if wait:  # the page says it in words; clients read the header
+                response.headers["Retry-After"] = str(wait)
         if getattr(exc, "valid_methods", None):  # a 405 still says what is allowed
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response

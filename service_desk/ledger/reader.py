@@ -30,6 +30,8 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000  # data rows; the whole campaign list is 168
 HEADER_SEARCH_ROWS = 10  # offices often put a title row or two above the headers
 EXTENSIONS = ("xlsx", "csv")
+# spreadsheets people save by habit: refused with how to turn them into .xlsx
+OTHER_SPREADSHEETS = ("xls", "xlsm", "xlsb", "et", "ods", "numbers")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Chinese Excel saves "CSV" as GB18030
 _SPACES = re.compile(r"\s+")
 
@@ -59,6 +61,12 @@ def extension_of(filename: str | None) -> str | None:
 def check_type_and_size(filename: str | None, size: int) -> str:
     """The extension (xlsx or csv), or LedgerFileError for a wrong type or an oversized file."""
     ext = extension_of(filename)
+    other = os.path.splitext(filename or "")[1].lower().lstrip(".")
+    if ext is None and other in OTHER_SPREADSHEETS:
+        raise LedgerFileError(_(
+            "This is a .%(ext)s file, which cannot be imported. Open it in Excel, WPS or "
+            "LibreOffice, choose Save As → “Excel workbook (.xlsx)”, and import that file.",
+            ext=other), status=415)
     if ext is None:
         raise LedgerFileError(_("Only .xlsx and .csv files can be imported; this file is neither."),
                               status=415)

@@ -36,3 +36,25 @@ def test_the_seven_look_ups_share_one_budget_per_client(app, client, seeded):
     # six guesses in all are allowed, wherever they are made; the seventh is refused
     assert list(statuses.values())[:6] == [404] * 6, statuses
     assert statuses["api rating"] == 429 and again == 429
+
+
+def test_the_refusal_says_when_to_try_again_and_how_else_to_get_help(app, client, seeded,
+                                                                      monkeypatch):
+    """Not a dead end: the wait in words and in Retry-After, and the hotline and the hall."""
+    monkeypatch.setitem(app.config, "HOTLINE_NUMBER", "0631-5620000")
+    app.config["LOOKUP_RATE_LIMIT"] = "1 per 5 minutes"
+    client.set_cookie("lang", "en")
+    try:
+        first = client.get(f"/api/v1/appointments/{REF}?phone={PHONE}")
+        page = client.get("/my-booking")
+        refused = client.post("/my-booking", data={
+            "reference": REF, "phone": PHONE, "csrf_token": csrf_from(page.get_data(as_text=True))})
+        api = client.get(f"/api/v1/appointments/{REF}?phone={PHONE}")
+    finally:
+        app.config["LOOKUP_RATE_LIMIT"] = "1000 per minute"
+    assert first.status_code == 404 and refused.status_code == 429 and api.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert "Please try again in about 5 minutes" in html
+    assert "0631-5620000" in html and 'href="tel:' in html
+    for response in (refused, api):
+        assert 240 <= int(response.headers["Retry-After"]) <= 301

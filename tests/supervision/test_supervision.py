@@ -63,6 +63,8 @@ def test_the_overdue_board_groups_by_unit_with_days_overdue(people):
     assert "经开区政务服务中心" in html and "经开区建设局" in html
     assert "S03" in html and "S06" in html and "S07" not in html
     assert "逾期 10 天" in html
+    # the seed's notes were written today: said so, not "0 天前"
+    assert "0 天前" not in html and "今天" in html
     wider = people["sup"].get("/supervision/?days=31").get_data(as_text=True)
     assert "S07" in wider
     assert people["sup"].get("/supervision/?days=abc").status_code == 200
