@@ -78,7 +78,10 @@ def test_supervisor_reviews_what_is_overdue_and_issues_a_notice(app, live_server
     with app.app_context():
         matter = db.session.scalar(select(Matter).where(Matter.number == "S06"))
         matter.status, matter.progress = MatterStatus.IN_PROGRESS, 40
-        matter.deadline = dt.date.today() - dt.timedelta(days=12)
+        # the zone's date: the machine's (UTC) is a day behind for eight hours a day
+        from service_desk.base.calendar import today
+
+        matter.deadline = today() - dt.timedelta(days=12)
         db.session.commit()
     make_user("supervisor", username="sup")
     sign_in(phone, live_server, "sup")
@@ -89,7 +92,11 @@ def test_supervisor_reviews_what_is_overdue_and_issues_a_notice(app, live_server
     assert no_horizontal_scroll(phone)
     group.get_by_role("link", name="下发督办单").click()
     phone.get_by_label("督办要求").fill("请三日内报送整改计划")
-    phone.get_by_label("回复时限").fill((dt.date.today() + dt.timedelta(days=3)).isoformat())
+    with app.app_context():
+        from service_desk.base.calendar import today
+
+        reply_due = today() + dt.timedelta(days=3)
+    phone.get_by_label("回复时限").fill(reply_due.isoformat())
     phone.get_by_role("button", name="下发督办单").click()
     expect(phone.locator("body")).to_contain_text("请三日内报送整改计划")
     expect(phone.locator("body")).to_contain_text("待回复")

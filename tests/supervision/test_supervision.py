@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -31,7 +32,12 @@ from ..factories import matter_set as set_matter
 def form_post(client, page_url, url, data):
     return post_form(client, url, data, page_url=page_url)
 
-TODAY = dt.date.today()
+
+
+def _today() -> dt.date:
+    """The zone's date (Asia/Shanghai), read when used: the machine's date is UTC, a day
+    behind for eight hours of every day, and a long run can cross midnight."""
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 @pytest.fixture
@@ -50,11 +56,11 @@ def people(app, seeded, make_user):
         login(clients[name], name)
     # S03 (centre) overdue by 10 days; S06 (construction) due in 3 days; S07 in 30 days
     set_matter(app, "S03", status=MatterStatus.IN_PROGRESS, progress=40,
-               deadline=TODAY - dt.timedelta(days=10))
+               deadline=_today() - dt.timedelta(days=10))
     set_matter(app, "S06", status=MatterStatus.IN_PROGRESS, progress=70,
-               deadline=TODAY + dt.timedelta(days=3))
+               deadline=_today() + dt.timedelta(days=3))
     set_matter(app, "S07", status=MatterStatus.IN_PROGRESS, progress=10,
-               deadline=TODAY + dt.timedelta(days=30))
+               deadline=_today() + dt.timedelta(days=30))
     return clients
 
 
@@ -85,8 +91,8 @@ def test_staff_cannot_see_the_board_or_scorecard(people):
 
 
 def test_the_scorecard_counts_each_unit_and_puts_the_worst_first(app, people):
-    set_matter(app, "S13", deadline=TODAY - dt.timedelta(days=400), status=MatterStatus.COMPLETED,
-               completed_on=TODAY - dt.timedelta(days=500))
+    set_matter(app, "S13", deadline=_today() - dt.timedelta(days=400), status=MatterStatus.COMPLETED,
+               completed_on=_today() - dt.timedelta(days=500))
     html = people["sup"].get("/supervision/units").get_data(as_text=True)
     assert html.index("经开区政务服务中心") < html.index("经开区建设局")
     response = people["sup"].get("/supervision/units?format=csv").get_data(as_text=True)
@@ -95,7 +101,7 @@ def test_the_scorecard_counts_each_unit_and_puts_the_worst_first(app, people):
 
 
 def test_a_notice_goes_to_the_unit_which_replies_and_it_is_all_in_the_history(app, people):
-    due = (TODAY + dt.timedelta(days=5)).isoformat()
+    due = (_today() + dt.timedelta(days=5)).isoformat()
     response = form_post(people["sup"], "/supervision/matters/S03/notice",
                          "/supervision/matters/S03/notice",
                          {"unit": "gov-service-centre", "body": "请本周内说明进展", "reply_due": due})
@@ -147,9 +153,9 @@ def test_notice_states_are_open_late_and_replied(app, people):
         unit = db.session.scalar(select(Unit).where(Unit.code == "gov-service-centre"))
         db.session.add_all([
             SupervisionNotice(matter_id=matter.id, unit_id=unit.id, body="open one",
-                              reply_due=TODAY + dt.timedelta(days=2)),
+                              reply_due=_today() + dt.timedelta(days=2)),
             SupervisionNotice(matter_id=matter.id, unit_id=unit.id, body="late one",
-                              reply_due=TODAY - dt.timedelta(days=2)),
+                              reply_due=_today() - dt.timedelta(days=2)),
         ])
         db.session.commit()
     late = people["sup"].get("/supervision/notices?state=late").get_data(as_text=True)
@@ -166,7 +172,7 @@ def test_an_extension_is_asked_decided_and_the_original_deadline_is_kept(app, pe
     early = form_post(people["centre"], "/matters/S03", "/matters/S03/extension",
                       {"requested_deadline": original.isoformat(), "reason": "x"})
     assert early.status_code == 422
-    wanted = TODAY + dt.timedelta(days=20)
+    wanted = _today() + dt.timedelta(days=20)
     ok = form_post(people["centre"], "/matters/S03", "/matters/S03/extension",
                    {"requested_deadline": wanted.isoformat(), "reason": "设备到货延迟"})
     assert ok.status_code == 302
@@ -274,9 +280,9 @@ def test_supervision_pages_issue_a_bounded_number_of_queries(app, people, count_
             db.session.add(Matter(number=f"X{i:03d}", title=f"synthetic {i}", origin="synthetic",
                                   is_synthetic=True, lead_unit_id=unit_id,
                                   status=MatterStatus.IN_PROGRESS,
-                                  deadline=TODAY - dt.timedelta(days=i % 5)))
+                                  deadline=_today() - dt.timedelta(days=i % 5)))
             db.session.add(SupervisionNotice(matter_id=matter_id, unit_id=unit_id, body=str(i),
-                                             reply_due=TODAY))
+                                             reply_due=_today()))
         db.session.commit()
     assert measure() == few
 
@@ -286,10 +292,10 @@ def test_every_supervisor_list_exports_as_csv(app, people):
         matter = db.session.scalar(select(Matter).where(Matter.number == "S03"))
         unit = db.session.scalar(select(Unit).where(Unit.code == "gov-service-centre"))
         db.session.add(DeadlineExtension(matter_id=matter.id, unit_id=unit.id,
-                                         requested_deadline=TODAY + dt.timedelta(days=9),
+                                         requested_deadline=_today() + dt.timedelta(days=9),
                                          reason="+设备延迟"))
         db.session.add(SupervisionNotice(matter_id=matter.id, unit_id=unit.id, body="催办",
-                                         reply_due=TODAY))
+                                         reply_due=_today()))
         db.session.commit()
     for url, expected in (("/supervision/?format=csv", "S03"),
                           ("/supervision/units?format=csv", "经开区政务服务中心"),
