@@ -245,15 +245,8 @@ def assign(reference: str):
         booking_assign(request=item, service=item.service, assignee=assignee, actor=current_user,
                        expected_version=int_or_none(form.version.data))
         db.session.commit()
-    except (StaleRequest, StaleDataError):
-        db.session.rollback()
-        item = _booking(reference)
-        return _booking_page(item, error=str(BOOKING_CHANGED), code=409)
-    except RequestError as exc:
-        db.session.rollback()
-        item = _booking(reference)
-        return _booking_page(item, assign_form=_with_error(form, exc),
-                             error=None if exc.field in form else str(exc.message), code=422)
+    except (RequestError, StaleDataError) as exc:
+        return _refused(reference, exc, "assign_form", form)
     flash(_("Booking %(ref)s is assigned to %(name)s.", ref=ref, name=name), "success")
     return redirect(back)
 
@@ -297,15 +290,8 @@ def move(reference: str):
                               start=_chosen_start(form.when.data),
                               expected_version=int_or_none(form.version.data))
         db.session.commit()
-    except (StaleRequest, StaleDataError):
-        db.session.rollback()
-        item = _booking(reference)
-        return _booking_page(item, error=str(BOOKING_CHANGED), code=409)
-    except RequestError as exc:
-        db.session.rollback()
-        item = _booking(reference)
-        return _booking_page(item, move_form=_with_error(form, exc),
-                             error=None if exc.field in form else str(exc.message), code=422)
+    except (RequestError, StaleDataError) as exc:
+        return _refused(reference, exc, "move_form", form)
     flash(_("Booking %(ref)s is moved to %(when)s; the resident was sent a text.", ref=ref,
             when=format_datetime(new, "medium")), "success")
     return redirect(back)
@@ -323,6 +309,17 @@ def phone(reference: str):
     db.session.commit()
     item = _booking(reference)
     return _booking_page(item, full_phone=item.resident_phone)
+
+
+def _refused(reference: str, exc: Exception, form_name: str, form):
+    """The booking page again after a refused change: 409 when someone changed the booking
+    meanwhile, else 422 with the message beside its field (or above the form)."""
+    db.session.rollback()
+    item = _booking(reference)
+    if isinstance(exc, (StaleRequest, StaleDataError)):
+        return _booking_page(item, error=str(BOOKING_CHANGED), code=409)
+    return _booking_page(item, **{form_name: _with_error(form, exc)},
+                         error=None if exc.field in form else str(exc.message), code=422)
 
 
 def _with_error(form, exc: RequestError):

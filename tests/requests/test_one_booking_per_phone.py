@@ -19,7 +19,8 @@ from service_desk.requests.errors import DuplicateBooking
 from service_desk.requests.models import ServiceRequest
 from service_desk.requests.residents import resident_check
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+from ..factories import local_at
+
 NOW = dt.datetime(2026, 9, 28, 0, 0, tzinfo=dt.UTC)  # a Monday, 08:00 in Shanghai
 PHONE = "13812345678"
 
@@ -36,8 +37,7 @@ def open_service(code: str = "appointment", *, capacity: int = 2) -> Service:
 
 def at(day: str, hhmm: str) -> dt.datetime:
     h, m = map(int, hhmm.split(":"))
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(h, m),
-                               tzinfo=SHANGHAI).astimezone(dt.UTC)
+    return local_at(dt.date.fromisoformat(day), h, m)
 
 
 def book(service: Service, start: dt.datetime, phone: str = PHONE, **kw) -> ServiceRequest:
