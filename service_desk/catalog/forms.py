@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,7 +26,7 @@ from wtforms.widgets import TextInput
 
 from ..formfields import DATE_MESSAGE, LocalDateField
 from ..units.models import Unit
-from .hours import settings_of
+from .hours import settings_in_force
 from .models import Service, ServiceKind, ServiceLocation
 from .queries import WEEKDAY_KEYS, Hours
 from .services import (
@@ -152,6 +153,7 @@ class SettingsForm(FlaskForm):
     max_active_per_phone_per_day = _number("max_active_per_phone_per_day")
     fingerprint = HiddenField()
     submit = SubmitField(_l("Save the settings and hours"))
+    copy_monday_hours = SubmitField(_l("Copy Monday's hours to Tuesday–Friday"))
 
     def __init__(self, *args, service: Service, units: list[Unit], **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,18 +205,23 @@ class SettingsForm(FlaskForm):
         return str(_l("%(day)s, period %(n)d, %(part)s", day=WEEKDAY_LABELS[weekday], n=index + 1,
                       part=_l("opens") if part == "opens" else _l("closes")))
 
+    def copy_monday(self, weekdays=range(1, 5)) -> None:
+        """Give Tuesday to Friday the periods typed for Monday, as typed (nothing is saved:
+        the administrator checks the form and saves it)."""
+        for weekday in weekdays:
+            for index in range(MAX_PERIODS):
+                for source, target in zip(self.period_fields(0, index),
+                                          self.period_fields(weekday, index), strict=True):
+                    target.data = source.data
+                    target.raw_data = list(source.raw_data or [])
+                    target.process_errors = list(source.process_errors)
+
     def fill(self, *, service: Service, unit_code: str | None, hours: Hours,
              fingerprint: str) -> None:
-        """The stored state (effective defaults where an administrator set none)."""
-        effective = settings_of(service)
-        defaults = {"duration_minutes": effective.slot_minutes, "capacity": effective.capacity,
-                    "book_ahead_days": effective.book_ahead_days,
-                    "min_notice_minutes": int(effective.min_notice.total_seconds() // 60),
-                    "travel_buffer_minutes": 0, "dispatch_days": None,
-                    "max_active_per_phone_per_day": 1}
+        """The stored state (the values in force where an administrator set none)."""
+        in_force = settings_in_force(service)
         for name in self.setting_names:
-            stored = getattr(service, name)
-            self[name].data = stored if stored is not None else defaults[name]
+            self[name].data = in_force[name].value
         self.unit.data = unit_code or ""
         self.is_active.data = bool(service.is_active)
         self.fingerprint.data = fingerprint
@@ -233,7 +240,12 @@ for _name, (_w, _i, _part) in PERIOD_FIELDS.items():
 
 
 class ClosureForm(FlaskForm):
+    """A day, a range of days, or the same part of each (the rules: services.closure_span)."""
+
     on_date = LocalDateField(_l("Date"), validators=[InputRequired(message=DATE_MESSAGE)])
+    last_date = LocalDateField(_l("Last day (optional)"))
+    starts = TimeTextField(_l("Closed from (optional)"))
+    ends = TimeTextField(_l("Closed until (optional)"))
     reason = StringField(_l("Reason"), validators=[
         DataRequired(message=_l("Give the reason for the closure.")),
         Length(max=200, message=_l("Keep the reason under 200 characters."))])
@@ -242,6 +254,27 @@ class ClosureForm(FlaskForm):
                                 SelectChoice("all", _l("All services"))],
                        validators=[InputRequired(message=_l("Choose what to close."))])
     submit = SubmitField(_l("Add the closure"))
+
+    def span(self) -> dict:
+        """The keyword arguments closure_add and closure_with_bookings take for the times."""
+        return {"on_date": self.on_date.data, "last_date": self.last_date.data,
+                "starts": self.starts.data, "ends": self.ends.data}
+
+
+def closed_when(closures) -> str:
+    """"2026-12-10", "2026-12-10 to 2026-12-20", with "13:30–17:00" when part of each day."""
+    first, last = closures[0], closures[-1]
+    return span_text(first.on_date, last.on_date, first.starts, first.ends)
+
+
+def span_text(first: dt.date, last: dt.date | None, starts: dt.time | None,
+              ends: dt.time | None) -> str:
+    days = (first.isoformat() if last is None or first == last
+            else gettext("%(first)s to %(last)s", first=first.isoformat(), last=last.isoformat()))
+    if starts is None or ends is None:
+        return days
+    return gettext("%(days)s, %(starts)s–%(ends)s", days=days, starts=f"{starts:%H:%M}",
+                   ends=f"{ends:%H:%M}")
 
 
 class ConfirmForm(FlaskForm):

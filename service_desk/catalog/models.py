@@ -3,13 +3,33 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, Time, UniqueConstraint, true
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import enum_type
 from ..extensions import db
 from ..units.models import Unit
+
+DEFAULT_MAX_ACTIVE_PER_PHONE_PER_DAY = 1
+
+
+def new_slots_version() -> int:
+    """A fresh slots version: random, not a counter, so that no version value ever comes back
+    (a rolled-back transaction, a restored backup or a re-used id would repeat a counter's
+    value and serve a cached answer of other data)."""
+    return secrets.randbits(62)
 
 
 class ServiceKind(enum.Enum):
@@ -61,10 +81,15 @@ class Service(db.Model):
     min_notice_minutes: Mapped[int | None]  # how soon before a slot booking closes
     travel_buffer_minutes: Mapped[int | None]  # home visits: travel between two visits
     # active bookings one mobile number may hold for this service on one day
-    max_active_per_phone_per_day: Mapped[int] = mapped_column(default=1, server_default="1")
+    max_active_per_phone_per_day: Mapped[int] = mapped_column(
+        default=DEFAULT_MAX_ACTIVE_PER_PHONE_PER_DAY,
+        server_default=str(DEFAULT_MAX_ACTIVE_PER_PHONE_PER_DAY))
     what_to_bring: Mapped[str | None] = mapped_column(Text)  # papers to bring, shown on booking
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     source_quote: Mapped[str | None] = mapped_column(Text)
+    # a new random value on every change to what its slots answer shows (slot_versions.py)
+    slots_version: Mapped[int] = mapped_column(BigInteger, default=new_slots_version,
+                                               server_default="0")
 
     unit: Mapped[Unit | None] = relationship(lazy="raise")
 
@@ -87,19 +112,32 @@ class OpeningHours(db.Model):
 
 
 class Closure(db.Model):
-    """A day an administrator closes a service (or every service when service_id is null).
+    """A day, or part of a day, an administrator closes a service (or every service when
+    service_id is null). ``starts``/``ends`` are local times of ``on_date`` (both null: the whole
+    day); a slot or booking overlapping [starts, ends) is closed.
 
     Public holidays and official make-up working days come from the `holidays` library.
     """
 
     __tablename__ = "closures"
+    __table_args__ = (
+        CheckConstraint("(starts IS NULL AND ends IS NULL) OR "
+                        "(starts IS NOT NULL AND ends IS NOT NULL AND starts < ends)",
+                        name="part_of_day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int | None] = mapped_column(
         ForeignKey("services.id", ondelete="CASCADE"), index=True)
     on_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    starts: Mapped[dt.time | None] = mapped_column(Time)  # local time; None: the whole day
+    ends: Mapped[dt.time | None] = mapped_column(Time)
     reason: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def whole_day(self) -> bool:
+        return self.starts is None
 
 
 class Slot(db.Model):

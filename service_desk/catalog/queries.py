@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..base.calendar import china_calendar, is_makeup_workday
@@ -84,22 +84,26 @@ def upcoming_closures(service_id: int, *, today: dt.date) -> list[Closure]:
     """This service's closures and the all-services ones, from today on, by date."""
     return list(db.session.scalars(select(Closure).where(
         or_(Closure.service_id == service_id, Closure.service_id.is_(None)),
-        Closure.on_date >= today).order_by(Closure.on_date, Closure.service_id.is_(None),
-                                           Closure.id)))
+        Closure.on_date >= today).order_by(Closure.on_date, Closure.starts,
+                                           Closure.service_id.is_(None), Closure.id)))
 
 
 def closures_between(service_id: int, first: dt.date, last: dt.date) -> list[Closure]:
     return list(db.session.scalars(select(Closure).where(
         or_(Closure.service_id == service_id, Closure.service_id.is_(None)),
-        Closure.on_date >= first, Closure.on_date <= last).order_by(Closure.on_date, Closure.id)))
+        Closure.on_date >= first, Closure.on_date <= last).order_by(Closure.on_date, Closure.starts,
+                                                                    Closure.id)))
 
 
-def closure_in_use(*, service_id: int | None, on_date: dt.date) -> bool:
-    """A closure already covers that day for that service (or for all services)."""
+def closures_in_scope(*, service_id: int | None, first: dt.date,
+                      last: dt.date) -> list[Closure]:
+    """Closures from ``first`` to ``last`` that a new closure of that service (or of every
+    service when None) would repeat: the service's own and the all-services ones."""
     scope = (Closure.service_id.is_(None) if service_id is None
              else or_(Closure.service_id == service_id, Closure.service_id.is_(None)))
-    return bool(db.session.scalar(select(func.count(Closure.id)).where(
-        scope, Closure.on_date == on_date)))
+    return list(db.session.scalars(select(Closure).where(
+        scope, Closure.on_date >= first, Closure.on_date <= last)
+        .order_by(Closure.on_date, Closure.starts, Closure.id)))
 
 
 @lru_cache(maxsize=8)
@@ -140,6 +144,7 @@ def calendar_preview(*, hours: Hours, closures: list[Closure], first: dt.date,
             entry.uses_monday_hours = day.weekday() >= 5 and not hours.get(day.weekday())
         if entry.holiday is None and not entry.makeup and not entry.closures:
             continue
-        entry.periods = [] if entry.closures else periods_on(day, hours)
+        whole_day = any(c.starts is None for c in entry.closures)
+        entry.periods = [] if whole_day else periods_on(day, hours)
         out.append(entry)
     return out

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ..base.calendar import today
 from ..extensions import db
-from ..formfields import parse_local_date
+from ..formfields import DATE_MESSAGE, parse_local_date
 from ..permissions import STAFF_ROLES, can_manage_services, require, role_required
 from .forms import (
     KIND_LABELS,
@@ -21,8 +21,10 @@ from .forms import (
     ConfirmForm,
     SettingsForm,
     WhatToBringForm,
+    closed_when,
 )
 from .hall_info import HallInfoError, what_to_bring_save
+from .hours import settings_in_force
 from .models import Closure
 from .queries import (
     PREVIEW_DAYS,
@@ -82,7 +84,7 @@ def _fresh_form(service, units, hours, state) -> SettingsForm:
 
 def _render(service, *, form: SettingsForm | None = None, closure_form: ClosureForm | None = None,
             stale: list | None = None, status: int = 200,
-            bring_form: WhatToBringForm | None = None):
+            bring_form: WhatToBringForm | None = None, copied: bool = False):
     units = units_for_choice()
     hours, state = _stored(service)
     if form is None:
@@ -100,6 +102,7 @@ def _render(service, *, form: SettingsForm | None = None, closure_form: ClosureF
         closures=upcoming_closures(service.id, today=on), preview=preview,
         preview_from=preview_from, preview_last=last, preview_text=preview_text,
         preview_error=preview_error, preview_days=PREVIEW_DAYS, stale=stale or [],
+        in_force_now=settings_in_force(service), copied=copied,
         weekdays=WEEKDAY_LABELS, periods=range(MAX_PERIODS), kinds=KIND_LABELS,
         locations=LOCATION_LABELS,
         bring_form=bring_form or WhatToBringForm(
@@ -113,7 +116,7 @@ def _preview_start(text: str, on: dt.date) -> tuple[dt.date, str | None]:
         return on, None
     chosen = parse_local_date(text)
     if chosen is None:
-        return on, _("Enter a date like 2021-12-31.")
+        return on, str(DATE_MESSAGE)
     if abs((chosen - on).days) > PREVIEW_RANGE_DAYS:
         return on, _("Choose a date within three years of today.")
     return chosen, None
@@ -123,8 +126,10 @@ def _preview_start(text: str, on: dt.date) -> tuple[dt.date, str | None]:
 @role_required(*STAFF_ROLES)
 def index():
     _admin_only()
-    return render_template("settings/index.html", rows=services_list(), kinds=KIND_LABELS,
-                           locations=LOCATION_LABELS)
+    rows = services_list()
+    return render_template("settings/index.html", rows=rows, kinds=KIND_LABELS,
+                           locations=LOCATION_LABELS,
+                           in_force_of={r.service.id: settings_in_force(r.service) for r in rows})
 
 
 @bp.get("/<code>")
@@ -141,6 +146,10 @@ def save(code: str):
     service = _service_or_404(code)
     units = units_for_choice()
     form = SettingsForm(service=service, units=units)
+    if form.copy_monday_hours.data:
+        # a second submit button, so it works without JavaScript; nothing is saved yet
+        form.copy_monday()
+        return _render(service, form=form, copied=True)
     if not form.validate_on_submit():
         return _render(service, form=form, status=422)
     unit = next((u for u in units if u.code == form.unit.data), None)
@@ -236,21 +245,21 @@ def closure_new(code: str):
     everyone = form.scope.data == "all"
     try:
         # a day with bookings is refused here: the schedule's closure page handles them
-        closure, _taken = closure_add(service=None if everyone else service, actor=current_user,
-                                      on_date=form.on_date.data, reason=form.reason.data,
-                                      today=today())
+        closures, _taken = closure_add(service=None if everyone else service,
+                                       actor=current_user, reason=form.reason.data,
+                                       today=today(), **form.span())
     except ClosureError as exc:
         db.session.rollback()
         service = _service_or_404(code)
         target = form[exc.field] if exc.field and exc.field in form else form.on_date
         target.errors = [*target.errors, str(exc.message)]
         return _render(service, closure_form=form, status=422)
+    when = closed_when(closures)
     db.session.commit()
     if everyone:
-        flash(_("All services are closed on %(date)s.", date=closure.on_date.isoformat()), "success")
+        flash(_("All services are closed on %(date)s.", date=when), "success")
     else:
-        flash(_("%(name)s is closed on %(date)s.", name=service.name,
-                date=closure.on_date.isoformat()), "success")
+        flash(_("%(name)s is closed on %(date)s.", name=service.name, date=when), "success")
     return redirect(url_for("settings.edit", code=code) + "#closures")
 
 

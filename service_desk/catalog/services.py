@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from ..audit.services import audit_record
-from ..base.calendar import start_of_day
 from ..extensions import db
+from ..formfields import DATE_MESSAGE
 from ..units.models import Unit
+from .hours import closed_span
 from .models import Closure, OpeningHours, Service, ServiceKind, ServiceLocation, Slot
-from .queries import closure_in_use, fingerprint, hours_of, snapshot
+from .queries import closures_in_scope, fingerprint, hours_of, snapshot
+from .slot_versions import slots_changed
 
 MAX_PERIODS = 3  # per weekday: morning, afternoon, evening
 RANGES = {
@@ -176,34 +178,94 @@ def service_settings_save(*, service: Service, actor, expected_fingerprint: str,
     db.session.flush()
     audit_record(actor=actor, action="service.settings", obj_type="service", obj_id=service.code,
                  before=before, after=after)
+    slots_changed(service.id)
     return True
 
 
-def _places_taken_on(service_id: int | None, on_date: dt.date) -> int:
-    """Places taken in the slots of a local day (of one service, or of all when None): the
-    slot counters hold a place for every booking that is not cancelled, so the catalogue can
-    say how many residents a closure affects without reading their requests."""
-    start = start_of_day(on_date)
-    stmt = select(func.coalesce(func.sum(Slot.booked), 0)).where(
-        Slot.starts_at >= start, Slot.starts_at < start_of_day(on_date + dt.timedelta(days=1)))
+MAX_CLOSURE_DAYS = 366  # one closure form closes at most a year of days
+
+
+@dataclass(frozen=True)
+class ClosureSpan:
+    """What one closure form closes: every day from ``first`` to ``last``, wholly (no times)
+    or from ``starts`` to ``ends`` local time on each of them."""
+
+    first: dt.date
+    last: dt.date
+    starts: dt.time | None = None
+    ends: dt.time | None = None
+
+    def days(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    def intervals(self) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The closed times as aware UTC [start, end), one per day."""
+        if self.starts is None:  # whole days: one stretch
+            return [(closed_span(self.first, None, None)[0], closed_span(self.last, None, None)[1])]
+        return [closed_span(day, self.starts, self.ends) for day in self.days()]
+
+
+def closure_span(*, on_date: dt.date | None, last_date: dt.date | None = None,
+                 starts: dt.time | None = None, ends: dt.time | None = None,
+                 today: dt.date) -> ClosureSpan:
+    """Check the dates and times of a closure; ClosureError names the field at fault."""
+    if on_date is None:
+        raise ClosureError(DATE_MESSAGE, "on_date")
+    if on_date < today:
+        raise ClosureError(_l("The date is in the past: closures are for today or later."), "on_date")
+    last = last_date or on_date
+    if last < on_date:
+        raise ClosureError(_l("The last day must be the first day or later."), "last_date")
+    if (last - on_date).days + 1 > MAX_CLOSURE_DAYS:
+        raise ClosureError(_l("Close at most %(n)d days at once: choose an earlier last day.",
+                              n=MAX_CLOSURE_DAYS), "last_date")
+    if starts is None and ends is not None:
+        raise ClosureError(_l("Enter the time the closure starts too, or clear the end time."),
+                           "starts")
+    if starts is not None and ends is None:
+        raise ClosureError(_l("Enter the time the closure ends too, or clear the start time."),
+                           "ends")
+    if starts is not None and ends is not None and ends <= starts:
+        raise ClosureError(_l("The end time must be later than the start time, on the same day."),
+                           "ends")
+    return ClosureSpan(on_date, last, starts, ends)
+
+
+def _places_taken(service_id: int | None, span: ClosureSpan) -> int:
+    """Places taken in the slots overlapping the closed times (of one service, or of all when
+    None): the slot counters hold a place for every booking that is not cancelled, so the
+    catalogue can say how many residents a closure affects without reading their requests."""
+    overlaps = [(Slot.starts_at < end) & (Slot.ends_at > start) for start, end in span.intervals()]
+    stmt = select(func.coalesce(func.sum(Slot.booked), 0)).where(or_(*overlaps))
     if service_id is not None:
         stmt = stmt.where(Slot.service_id == service_id)
     return int(db.session.scalar(stmt) or 0)
 
 
-def closure_add(*, service: Service | None, actor, on_date: dt.date | None, reason: str,
-                today: dt.date, bookings_handled: bool = False) -> tuple[Closure, int]:
-    """Close one service (or every service when ``service`` is None) on a day.
+def _clashing_day(service_id: int | None, span: ClosureSpan) -> Closure | None:
+    """An existing closure of the same scope that covers part of the new one's times."""
+    for existing in closures_in_scope(service_id=service_id, first=span.first, last=span.last):
+        if (existing.starts is None or span.starts is None
+                or (existing.starts < span.ends and span.starts < existing.ends)):
+            return existing
+    return None
 
-    A day that has bookings is refused unless the caller moves or cancels them in the same
+
+def closure_add(*, service: Service | None, actor, on_date: dt.date | None, reason: str,
+                today: dt.date, last_date: dt.date | None = None, starts: dt.time | None = None,
+                ends: dt.time | None = None,
+                bookings_handled: bool = False) -> tuple[list[Closure], int]:
+    """Close one service (or every service when ``service`` is None) on a day, on every day
+    from ``on_date`` to ``last_date``, and on each only from ``starts`` to ``ends`` when given.
+    One closure row is written per day: the one place this rule lives.
+
+    Times that have bookings are refused unless the caller moves or cancels them in the same
     transaction (``bookings_handled``: requests.closures does, after this flush, so that the
-    next free time is found after the closure). Returns the closure and the places taken.
+    next free time is found after the closure). Returns the closures and the places taken.
     """
     reason = (reason or "").strip()
-    if on_date is None:
-        raise ClosureError(_l("Enter a date like 2021-12-31."), "on_date")
-    if on_date < today:
-        raise ClosureError(_l("The date is in the past: closures are for today or later."), "on_date")
+    span = closure_span(on_date=on_date, last_date=last_date, starts=starts, ends=ends,
+                        today=today)
     if not reason:
         raise ClosureError(_l("Give the reason for the closure."), "reason")
     if len(reason) > 200:
@@ -211,20 +273,33 @@ def closure_add(*, service: Service | None, actor, on_date: dt.date | None, reas
     service_id = service.id if service is not None else None
     if service_id is not None:
         _lock(service_id)
-    if closure_in_use(service_id=service_id, on_date=on_date):
-        raise ClosureError(_l("That day is already closed. Each day can be closed only once."),
-                           "on_date")
-    taken = _places_taken_on(service_id, on_date)
+    clash = _clashing_day(service_id, span)
+    if clash is not None:
+        if span.first == span.last and span.starts is None:
+            raise ClosureError(_l("That day is already closed. Each day can be closed only once."),
+                               "on_date")
+        raise ClosureError(_l("%(date)s is already closed at that time: each time can be closed "
+                              "only once. Remove that closure first, or choose other days or "
+                              "times.", date=clash.on_date.isoformat()), "on_date")
+    taken = _places_taken(service_id, span)
     if taken and not bookings_handled:
-        raise ClosureError(_l("%(n)d appointments are booked that day: review them, then move "
-                              "or cancel each one with the closure.", n=taken), "on_date")
-    closure = Closure(service_id=service_id, on_date=on_date, reason=reason,
-                      created_by_id=getattr(actor, "id", None))
-    db.session.add(closure)
+        if span.first == span.last and span.starts is None:
+            message = _l("%(n)d appointments are booked that day: review them, then move "
+                         "or cancel each one with the closure.", n=taken)
+        else:
+            message = _l("%(n)d appointments are booked in the times to close: review them, "
+                         "then move or cancel each one with the closure.", n=taken)
+        raise ClosureError(message, "on_date")
+    closures = [Closure(service_id=service_id, on_date=day, starts=span.starts, ends=span.ends,
+                        reason=reason, created_by_id=getattr(actor, "id", None))
+                for day in span.days()]
+    db.session.add_all(closures)
     db.session.flush()
-    audit_record(actor=actor, action="closure.add", obj_type="closure", obj_id=closure.id,
-                 after=_closure_state(closure, service))
-    return closure, taken
+    for closure in closures:
+        audit_record(actor=actor, action="closure.add", obj_type="closure", obj_id=closure.id,
+                     after=_closure_state(closure, service))
+    slots_changed(service_id)
+    return closures, taken
 
 
 def closure_remove(*, closure: Closure, service: Service | None, actor, today: dt.date) -> None:
@@ -236,8 +311,12 @@ def closure_remove(*, closure: Closure, service: Service | None, actor, today: d
     db.session.flush()
     audit_record(actor=actor, action="closure.remove", obj_type="closure", obj_id=before["id"],
                  before=before)
+    slots_changed(closure.service_id)
 
 
 def _closure_state(closure: Closure, service: Service | None) -> dict:
-    return {"id": closure.id, "service": service.code if service is not None else None,
-            "date": closure.on_date.isoformat(), "reason": closure.reason}
+    state = {"id": closure.id, "service": service.code if service is not None else None,
+             "date": closure.on_date.isoformat(), "reason": closure.reason}
+    if closure.starts is not None and closure.ends is not None:
+        state["from"], state["until"] = closure.starts.strftime("%H:%M"), closure.ends.strftime("%H:%M")
+    return state

@@ -1,8 +1,9 @@
-"""Closing a day that already has bookings, and staff moving a booking they cannot keep.
+"""Closing days, or part of a day, that already have bookings, and staff moving a booking they
+cannot keep.
 
-The catalogue closes the day (catalog.services.closure_add) but never reads requests, so the
-bookings of that day are handled here, in the same transaction: each is moved to the next
-free time of its service (after the closure, so never onto the closed day) or cancelled,
+The catalogue closes the times (catalog.services.closure_add: one day, a range of days, or the
+same hours of each) but never reads requests, so the bookings overlapping them are handled here, in the same transaction: each is moved to the next
+free time of its service (after the closure, so never onto a closed time) or cancelled,
 through the booking rules of appointments.py, and its resident gets a text with the reason.
 Nothing is left booked on a closed day: the plan must name every booking, and the closure is
 refused when one is not handled.
@@ -13,13 +14,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import contains_eager
 
 from ..audit.services import audit_record
-from ..base.calendar import start_of_day
 from ..catalog.models import Closure, Service, ServiceKind, Slot
-from ..catalog.services import closure_add
+from ..catalog.services import ClosureSpan, closure_add
 from ..db import utcnow
 from ..extensions import db
 from .appointments import (
@@ -53,19 +53,22 @@ class NoFreeTime(RequestError):
 
 @dataclass
 class ClosureOutcome:
-    closure: Closure
+    closures: list[Closure]
     moved: list[tuple[str, dt.datetime, dt.datetime]] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
 
 
-def bookings_on(*, service_id: int | None, on_date: dt.date) -> list[ServiceRequest]:
-    """The active appointments of a local day (of one service, or of every service when
-    None), by time, with their service."""
+def bookings_in(*, service_id: int | None, span: ClosureSpan) -> list[ServiceRequest]:
+    """The active appointments overlapping the closed times (of one service, or of every
+    service when None), by time, with their service."""
+    overlaps = [and_(ServiceRequest.starts_at < end,
+                     or_(ServiceRequest.ends_at > start,
+                         and_(ServiceRequest.ends_at.is_(None), ServiceRequest.starts_at >= start)))
+                for start, end in span.intervals()]
     stmt = (select(ServiceRequest).join(ServiceRequest.service)
             .options(contains_eager(ServiceRequest.service))
             .where(Service.kind == ServiceKind.APPOINTMENT, ServiceRequest.status.in_(ACTIVE),
-                   ServiceRequest.starts_at >= start_of_day(on_date),
-                   ServiceRequest.starts_at < start_of_day(on_date + dt.timedelta(days=1)))
+                   or_(*overlaps))
             .order_by(ServiceRequest.starts_at, ServiceRequest.id))
     if service_id is not None:
         stmt = stmt.where(ServiceRequest.service_id == service_id)
@@ -111,21 +114,27 @@ def _move(item: ServiceRequest, *, actor, reason: str, now: dt.datetime,
 
 def closure_with_bookings(*, service: Service | None, actor, on_date: dt.date | None,
                           reason: str, today: dt.date, decisions: dict[str, str],
+                          last_date: dt.date | None = None, starts: dt.time | None = None,
+                          ends: dt.time | None = None,
                           now: dt.datetime | None = None) -> ClosureOutcome:
-    """Close the day and move or cancel each of its bookings as ``decisions`` (reference →
+    """Close the days (``on_date`` to ``last_date``; only ``starts``–``ends`` of each when
+    given) and move or cancel each booking overlapping them as ``decisions`` (reference →
     "move" | "cancel") says, all or nothing. Raises ClosureError (the closure itself),
-    PlanChanged (the day's bookings differ from the decisions), NoFreeTime, RequestError."""
+    PlanChanged (the bookings differ from the decisions), NoFreeTime, RequestError."""
     now = now or utcnow()
-    closure, _ = closure_add(service=service, actor=actor, on_date=on_date, reason=reason,
-                             today=today, bookings_handled=True)
+    closures, _ = closure_add(service=service, actor=actor, on_date=on_date, reason=reason,
+                              today=today, last_date=last_date, starts=starts, ends=ends,
+                              bookings_handled=True)
+    first = closures[0]
+    span = ClosureSpan(first.on_date, closures[-1].on_date, first.starts, first.ends)
     service_id = service.id if service is not None else None
-    reason = closure.reason
-    bookings = bookings_on(service_id=service_id, on_date=closure.on_date)
+    reason = first.reason
+    bookings = bookings_in(service_id=service_id, span=span)
     if ({b.reference for b in bookings} != set(decisions)
             or any(d not in (MOVE, CANCEL) for d in decisions.values())):
         raise PlanChanged(_l("The bookings of that day changed meanwhile: nothing was saved. "
                              "Check the list below and confirm again."))
-    outcome = ClosureOutcome(closure=closure)
+    outcome = ClosureOutcome(closures=closures)
     for item in bookings:
         if decisions[item.reference] == MOVE:
             old, new = _move(item, actor=actor, reason=reason, now=now)
@@ -135,13 +144,15 @@ def closure_with_bookings(*, service: Service | None, actor, on_date: dt.date | 
                                now=now)
             cancelled_with_reason_text(item, item.service, reason=reason)
             outcome.cancelled.append(item.reference)
-    if bookings_on(service_id=service_id, on_date=closure.on_date):
+    if bookings_in(service_id=service_id, span=span):
         raise PlanChanged(_l("A booking was added to that day meanwhile: nothing was saved. "
                              "Check the list below and confirm again."))
     if bookings:
-        audit_record(actor=actor, action="closure.bookings", obj_type="closure", obj_id=closure.id,
+        audit_record(actor=actor, action="closure.bookings", obj_type="closure",
+                     obj_id=first.id,
                      after={"moved": [ref for ref, _, _ in outcome.moved],
-                            "cancelled": outcome.cancelled, "reason": reason})
+                            "cancelled": outcome.cancelled, "reason": reason,
+                            "closures": [c.id for c in closures]})
     return outcome
 
 

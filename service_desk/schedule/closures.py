@@ -1,6 +1,7 @@
-"""Closing a day that has bookings (the catalogue's closure form posts here): list the
-bookings, let the administrator move or cancel each, then close the day and handle them in one
-transaction (requests.closures). The catalogue cannot do it itself: it never reads requests."""
+"""Closing a day, a range of days or part of a day that has bookings (the catalogue's closure
+form posts here): list the bookings overlapping the closed times, let the administrator move or
+cancel each, then close and handle them in one transaction (requests.closures). The catalogue
+cannot do it itself: it never reads requests."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -8,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..base.calendar import local, today
-from ..catalog.forms import ClosureForm
+from ..catalog.forms import ClosureForm, closed_when, span_text
 from ..catalog.queries import service_by_code
-from ..catalog.services import ClosureError, closure_add
+from ..catalog.services import ClosureError, ClosureSpan, closure_add
 from ..db import utcnow
 from ..extensions import db
 from ..permissions import STAFF_ROLES, can_manage_services, require, role_required
@@ -19,7 +20,7 @@ from ..requests.closures import (
     MOVE,
     NoFreeTime,
     PlanChanged,
-    bookings_on,
+    bookings_in,
     closure_with_bookings,
     next_free_time,
 )
@@ -28,19 +29,21 @@ from . import bp
 
 
 def _preview(service, form: ClosureForm) -> list[dict]:
-    """The day's bookings and the next free time each would move to, found with the closure
-    in place (added in a savepoint and rolled back: nothing is saved by looking)."""
+    """The bookings overlapping the closed times and the next free time each would move to,
+    found with the closure in place (added in a savepoint and rolled back: nothing is saved by
+    looking)."""
     everyone = form.scope.data == "all"
     nested = db.session.begin_nested()
     try:
-        closure_add(service=None if everyone else service, actor=current_user,
-                    on_date=form.on_date.data, reason=form.reason.data, today=today(),
-                    bookings_handled=True)
+        closures, _ = closure_add(service=None if everyone else service, actor=current_user,
+                                  reason=form.reason.data, today=today(),
+                                  bookings_handled=True, **form.span())
+        span = ClosureSpan(closures[0].on_date, closures[-1].on_date, closures[0].starts,
+                           closures[0].ends)
         now = utcnow()
         rows = [{"item": b, "start": local(b.starts_at), "service": b.service,
                  "next": next_free_time(b.service, after=b.starts_at, now=now)}
-                for b in bookings_on(service_id=None if everyone else service.id,
-                                     on_date=form.on_date.data)]
+                for b in bookings_in(service_id=None if everyone else service.id, span=span)]
         for row in rows:
             row["next_local"] = local(row["next"].start) if row["next"] else None
         return rows
@@ -58,8 +61,11 @@ def _decisions(rows: list[dict]) -> dict[str, str]:
 
 
 def _page(service, form, rows=None, error=None, status=200):
+    when = (span_text(form.on_date.data, form.last_date.data, form.starts.data, form.ends.data)
+            if rows else "")
     return render_template("schedule/closure.html", service=service, form=form, rows=rows or [],
-                           error=error, chosen=request.form, MOVE=MOVE, CANCEL=CANCEL), status
+                           error=error, chosen=request.form, MOVE=MOVE, CANCEL=CANCEL,
+                           when=when), status
 
 
 @bp.route("/closures/<code>", methods=["GET", "POST"])
@@ -85,8 +91,8 @@ def closure(code: str):
     everyone = form.scope.data == "all"
     try:
         outcome = closure_with_bookings(
-            service=None if everyone else service, actor=current_user, on_date=form.on_date.data,
-            reason=form.reason.data, today=today(), decisions=_decisions(rows))
+            service=None if everyone else service, actor=current_user, reason=form.reason.data,
+            today=today(), decisions=_decisions(rows), **form.span())
     except ClosureError as exc:
         db.session.rollback()
         return _page(service_by_code(code), form, rows, error=str(exc.message), status=422)
@@ -95,12 +101,12 @@ def closure(code: str):
         service = service_by_code(code)
         return _page(service, form, _preview(service, form), error=str(exc.message), status=409
                      if isinstance(exc, PlanChanged) else 422)
-    day = outcome.closure.on_date.isoformat()
+    when = closed_when(outcome.closures)
     db.session.commit()
     if everyone:
-        flash(_("All services are closed on %(date)s.", date=day), "success")
+        flash(_("All services are closed on %(date)s.", date=when), "success")
     else:
-        flash(_("%(name)s is closed on %(date)s.", name=service.name, date=day), "success")
+        flash(_("%(name)s is closed on %(date)s.", name=service.name, date=when), "success")
     if outcome.moved or outcome.cancelled:
         flash(_("%(moved)d bookings moved and %(cancelled)d cancelled; each resident was sent a "
                 "text.", moved=len(outcome.moved), cancelled=len(outcome.cancelled)), "success")

@@ -198,19 +198,22 @@ class ClosureNote:
 
     service_name: str | None
     reason: str
+    starts: dt.time | None = None  # part of the day only (local times); None: all day
+    ends: dt.time | None = None
 
 
 def unit_closures(*, unit: Unit, first: dt.date, last: dt.date) -> dict[dt.date, list[ClosureNote]]:
     """Closures of the unit's appointment services (and of every service) from ``first`` to
     ``last``, by day: one SELECT."""
     rows = db.session.execute(
-        select(Closure.on_date, Closure.reason, Service.name)
+        select(Closure.on_date, Closure.reason, Service.name, Closure.starts, Closure.ends)
         .outerjoin(Service, Service.id == Closure.service_id)
         .where(Closure.on_date >= first, Closure.on_date <= last,
                or_(Closure.service_id.is_(None),
                    (Service.unit_id == unit.id) & (Service.kind == ServiceKind.APPOINTMENT)))
-        .order_by(Closure.on_date, Service.name))
+        .order_by(Closure.on_date, Closure.starts, Service.name))
     out: dict[dt.date, list[ClosureNote]] = {}
-    for on_date, reason, name in rows:
-        out.setdefault(on_date, []).append(ClosureNote(service_name=name, reason=reason))
+    for on_date, reason, name, starts, ends in rows:
+        out.setdefault(on_date, []).append(ClosureNote(service_name=name, reason=reason,
+                                                       starts=starts, ends=ends))
     return out
