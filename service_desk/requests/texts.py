@@ -97,6 +97,12 @@ def completion_text(*, request: ServiceRequest, service: Service, reply: str | N
            service=service, link=link)
 
 
+def _hotline() -> str | None:
+    """The convenience hotline's number (setting HOTLINE_NUMBER), for the texts that ask the
+    resident to call; None while unset, and then the text names no number."""
+    return (current_app.config.get("HOTLINE_NUMBER") or "").strip() or None
+
+
 def _withdraw(key: str) -> None:
     """Drop a text queued earlier in this same transaction, which a fuller one replaces (the
     booking rules queue the plain "moved"/"cancelled" text; the reason belongs in it)."""
@@ -111,11 +117,17 @@ def moved_with_reason_text(request: ServiceRequest, service: Service, *, old: dt
     It replaces the plain "moved" text of the same change."""
     _withdraw(f"appointment-rescheduled:{request.id}:{request.version}")
     with force_locale("zh_CN"):
-        body = gettext("Moved by us: %(service)s, reference %(ref)s, from %(old)s to %(new)s. "
-                       "Reason: %(reason)s. To change or cancel it, use My booking or call us.",
-                       service=service.name, ref=request.reference,
-                       old=format_datetime(old, "medium"),
-                       new=format_datetime(request.starts_at, "medium"), reason=reason)
+        moved = {"service": service.name, "ref": request.reference, "reason": reason,
+                 "old": format_datetime(old, "medium"),
+                 "new": format_datetime(request.starts_at, "medium")}
+        if hotline := _hotline():
+            body = gettext("Moved by us: %(service)s, reference %(ref)s, from %(old)s to %(new)s. "
+                           "Reason: %(reason)s. To change or cancel it, use My booking or call "
+                           "%(hotline)s.", hotline=hotline, **moved)
+        else:
+            body = gettext("Moved by us: %(service)s, reference %(ref)s, from %(old)s to %(new)s. "
+                           "Reason: %(reason)s. To change or cancel it, use My booking or call us.",
+                           **moved)
         subject = gettext("Service Desk appointment %(ref)s", ref=request.reference)
     _queue(kind="appointment-moved-by-us", request=request, subject=subject, body=body,
            key=f"appointment-moved-by-us:{request.id}:{request.version}", service=service)
@@ -127,9 +139,15 @@ def cancelled_with_reason_text(request: ServiceRequest, service: Service, *, rea
     _withdraw(f"appointment-cancelled:{request.id}:{request.version}")
     with force_locale("zh_CN"):
         when = format_datetime(request.starts_at, "medium") if request.starts_at else ""
-        body = gettext("Cancelled by us: %(service)s at %(when)s, reference %(ref)s. Reason: "
-                       "%(reason)s. We are sorry; please book another time.",
-                       service=service.name, when=when, ref=request.reference, reason=reason)
+        cancelled = {"service": service.name, "when": when, "ref": request.reference,
+                     "reason": reason}
+        if hotline := _hotline():
+            body = gettext("Cancelled by us: %(service)s at %(when)s, reference %(ref)s. Reason: "
+                           "%(reason)s. We are sorry; please book another time or call "
+                           "%(hotline)s.", hotline=hotline, **cancelled)
+        else:
+            body = gettext("Cancelled by us: %(service)s at %(when)s, reference %(ref)s. Reason: "
+                           "%(reason)s. We are sorry; please book another time.", **cancelled)
         subject = gettext("Service Desk appointment %(ref)s", ref=request.reference)
     _queue(kind="appointment-cancelled-by-us", request=request, subject=subject, body=body,
            key=f"appointment-cancelled-by-us:{request.id}:{request.version}", service=service)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule", template_folder="templates")
 
-from . import closures, routes  # noqa: F401
+from . import checkin, closures, routes  # noqa: F401
