@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .calendar import local, today
 
@@ -55,19 +57,35 @@ def service_name(service) -> str:
     return service.name
 
 
-def spaced_reference(reference: str) -> str:
+def spaced_reference(reference: str | None) -> str:
     """AB3D7KMN -> "AB3D 7KMN": easier to read out and copy."""
+    reference = reference or ""
     return " ".join(reference[i:i + 4] for i in range(0, len(reference), 4))
 
 
-def spoken_reference(reference: str) -> str:
+def spoken_reference(reference: str | None) -> str:
     """One character at a time, for screen readers."""
-    return " ".join(reference)
+    return " ".join(reference or "")
+
+
+def reference_markup(reference: str | None) -> Markup:
+    """The ``|reference`` filter: the grouped code for the eye (AB3D 7KMN) and the same code
+    letter by letter for screen readers, as visually hidden text (an aria-label on a span,
+    p or strong is ignored by screen readers)."""
+    if not reference:
+        return Markup("")
+    return Markup('<span class="reference-code-text" data-reference="{}">'
+                  '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span>'
+                  '</span>').format(reference, spaced_reference(reference),
+                                    spoken_reference(reference))
 
 
 def normalise_reference(raw: str | None) -> str:
-    """What a resident typed or said as a reference: any spacing, any case."""
-    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+    """What a resident typed or said as a reference: any spacing, hyphens, case, and the
+    full-width letters and digits of a Chinese input method (ＡＢ３Ｄ → AB3D). The one
+    function every look-up of a typed reference calls."""
+    text = unicodedata.normalize("NFKC", raw or "").upper()
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
 
 
 def unit_name(unit) -> str:

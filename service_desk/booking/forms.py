@@ -60,7 +60,8 @@ class DetailsForm(FlaskForm):
                         render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel",
                                    "maxlength": "20"})
     address = StringField(_l("Address where staff should come"),
-                          render_kw={"autocomplete": "street-address", "maxlength": "200"})
+                          # street-address is for a textarea only: one line is address-line1
+                          render_kw={"autocomplete": "address-line1", "maxlength": "200"})
     group = RadioField(_l("Who is the service for?"), choices=[], validate_choice=False)
     needs = TextAreaField(_l("What help do you need? (you may leave this empty)"),
                           render_kw={"rows": "4", "maxlength": "1000"})

@@ -31,7 +31,9 @@ from ..requests.appointments import (
 from ..requests.errors import RequestError, SlotTaken
 from ..requests.models import RequestStatus, ServiceRequest
 from ..requests.references import find_booking
+from ..requests.slot_reasons import SlotUnavailable
 from . import bp
+from .queries import booking_events
 from .steps import (
     appointment,
     days_page,
@@ -39,9 +41,11 @@ from .steps import (
     move_flow,
     parse_day,
     parse_start,
+    refused_time_page,
     taken_page,
     times_page,
 )
+from .timeline import booking_timeline
 
 
 @bp.route("/my-booking", methods=["GET", "POST"])
@@ -104,8 +108,9 @@ def _rating_of(item: ServiceRequest) -> tuple[str | None, str | None]:
 def _manage_page(token: str, *, error: str | None = None, status: int = 200):
     item, service = _managed(token)
     rate_url, rated = _rating_of(item)
+    timeline = booking_timeline(item, service, booking_events(item.id), is_rated=bool(rated))
     return render_template("booking/manage.html", item=item, service=service, token=token,
-                           changeable=_changeable(item), error=error,
+                           changeable=_changeable(item), error=error, timeline=timeline,
                            rate_url=rate_url, rated=rated,
                            done_message=None if error else _done_message(
                                request.args.get("done", "")),
@@ -183,6 +188,10 @@ def reschedule(token: str):
     except StaleDataError:
         db.session.rollback()
         return _manage_page(token, error=_changed_meanwhile(), status=409)
+    except SlotUnavailable as exc:  # past, too soon, closed…: the real reason
+        db.session.rollback()
+        item, service = _managed(token)
+        return refused_time_page(service, start, flow, exc.problem, booking=item)
     except RequestError as exc:
         db.session.rollback()
         if exc.field is None:

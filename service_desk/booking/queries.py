@@ -12,7 +12,7 @@ from ..catalog.hours import settings_of
 from ..catalog.models import Service, ServiceKind
 from ..extensions import db
 from ..requests.availability import FreeSlot, free_slots
-from ..requests.models import ServiceRequest
+from ..requests.models import RequestEvent, ServiceRequest
 
 MAX_DAYS_SHOWN = 14
 
@@ -63,3 +63,9 @@ def booking_with_service(reference: str) -> tuple[ServiceRequest, Service] | Non
         select(ServiceRequest, Service).join(Service, Service.id == ServiceRequest.service_id)
         .where(ServiceRequest.reference == reference)).first()
     return (row[0], row[1]) if row else None
+
+
+def booking_events(request_id: int) -> list[RequestEvent]:
+    """A booking's history, oldest first: one statement."""
+    return list(db.session.scalars(select(RequestEvent).where(
+        RequestEvent.request_id == request_id).order_by(RequestEvent.at, RequestEvent.id)))

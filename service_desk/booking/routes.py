@@ -22,10 +22,10 @@ from ..catalog.models import Channel, Service, ServiceLocation, SpecialGroup
 from ..db import utcnow
 from ..extensions import db
 from ..requests.appointments import appointment_book, next_free
-from ..requests.availability import offered_slot
 from ..requests.errors import DuplicateBooking, RequestError, SlotTaken
 from ..requests.models import ServiceRequest
 from ..requests.residents import Resident, ResidentError, resident_check
+from ..requests.slot_reasons import SlotUnavailable, slot_problem
 from . import bp
 from .forms import DRAFT_FIELDS, DetailsForm, group_choices
 from .ics import booking_ics
@@ -39,6 +39,7 @@ from .steps import (
     link_problem,
     parse_day,
     parse_start,
+    refused_time_page,
     service_or_404,
     taken_page,
     times_page,
@@ -124,16 +125,17 @@ def details(code: str):
         if day is None:
             return redirect(url_for(".days", code=code))
         return times_page(service, day, flow, error=_("Choose a time from the list."), status=422)
-    slot = offered_slot(service, start, now=utcnow())
-    if slot is None or slot.remaining == 0:
-        return times_page(service, local_day(start), flow, status=409, error=_(
-            "Sorry, that time is no longer free. Please choose another time."))
+    problem = slot_problem(service, start, now=utcnow())
+    if problem is not None:  # past, too soon, too far, closed, not a time, full: say which
+        return refused_time_page(service, start, flow, problem)
     if request.method == "GET" or request.form.get("edit"):
         return _details_page(service, start, form)
-    if _resident(form, service) is None:
+    resident = _resident(form, service)
+    if resident is None:
         return _details_page(service, start, form, status=422)
     return render_template("booking/confirm.html", service=service, form=form, start=start,
-                           end=slot.end, start_iso=start.isoformat(), draft=form.draft(),
+                           resident=resident,  # as it will be stored: +86 and dashes gone
+                           end=end_of(service, start), start_iso=start.isoformat(), draft=form.draft(),
                            group=SpecialGroup(form.group.data) if form.group.data else None,
                            # a new token per check page: pressing confirm twice, or Back and
                            # confirm again, finds the booking this token already made
@@ -168,6 +170,9 @@ def confirm(code: str):
         db.session.rollback()
         return taken_page(service, flow, exc.alternatives, message=str(exc.message), after=start,
                           status=409)
+    except SlotUnavailable as exc:
+        db.session.rollback()
+        return refused_time_page(service, start, flow, exc.problem)
     except RequestError as exc:
         db.session.rollback()
         if exc.field in RESIDENT_FIELDS:

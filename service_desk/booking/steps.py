@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import abort, make_response, render_template, url_for
 
+from ..base.calendar import local_day
 from ..base.display import (
     day_label,
     service_name,
@@ -15,11 +16,13 @@ from ..base.display import (
     time_range,
     when,
 )
+from ..base.qr import reference_qr_svg
 from ..catalog.hours import settings_of
 from ..catalog.models import Service, ServiceKind, ServiceLocation
 from ..db import utcnow
 from ..requests.availability import FreeSlot
 from ..requests.models import ServiceRequest
+from ..requests.slot_reasons import SlotProblem, SlotReason
 from . import bp
 from .forms import DRAFT_FIELDS, GROUP_LABELS, STATUS_LABELS, location_line
 from .queries import bookable_service, booking_with_service, open_days, times_on
@@ -35,7 +38,8 @@ def booking_helpers() -> dict:
             "spoken_reference": spoken_reference, "location_line": location_line,
             "group_label": lambda g: GROUP_LABELS.get(g, "") if g else "",
             "status_label": lambda s: STATUS_LABELS.get(s, ""),
-            "is_home": lambda s: s.location is ServiceLocation.HOME}
+            "is_home": lambda s: s.location is ServiceLocation.HOME,
+            "reference_qr": reference_qr_svg}
 
 
 @dataclass
@@ -124,6 +128,17 @@ def taken_page(service: Service, flow: Flow, alternatives: list[FreeSlot], *, me
     return render_template("booking/taken.html", service=service, flow=flow,
                            alternatives=alternatives, message=message,
                            after=after.isoformat() if after else "", booking=booking), status
+
+
+def refused_time_page(service: Service, start: dt.datetime, flow: Flow, problem: SlotProblem,
+                      *, booking: ServiceRequest | None = None):
+    """A time that cannot be booked, with the real reason: that day's times when the day
+    still has some, else the days to choose from. 409 when full, 422 otherwise."""
+    status = 409 if problem.reason is SlotReason.FULL else 422
+    if problem.day_usable:
+        return times_page(service, local_day(start), flow, error=str(problem.message),
+                          status=status, booking=booking)
+    return days_page(service, flow, error=str(problem.message), status=status, booking=booking)
 
 
 def link_problem(*, expired: bool):

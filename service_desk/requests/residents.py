@@ -1,12 +1,34 @@
 """Checking what a resident tells us: name, a Chinese mobile number, address, group, needs."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
 from ..base.phones import normalise_mobile
 from ..catalog.models import SpecialGroup
+
+# Enough to find the door of a home visit: at least ADDRESS_MIN characters, with a house
+# number (any digit) or a word that names a door, a building or a village household. A rural
+# address such as 崮山镇后双岛村 has no number and is accepted by 村; 海景小区 alone is
+# refused: a whole estate is not a door.
+ADDRESS_MIN = 4
+DOOR_WORDS = re.compile(r"[0-9号栋幢楼室户村组屯庄弄巷]|单元|胡同")
+
+
+def home_address_problem(address: str | None):
+    """Why ``address`` is not enough for staff to find the door, or None when it is."""
+    text = unicodedata.normalize("NFKC", address or "")  # full-width ８号 counts as 8号
+    compact = "".join(text.split())
+    if not compact:
+        return _l("Enter the address where staff should come.")
+    if len(compact) < ADDRESS_MIN or not DOOR_WORDS.search(compact):
+        return _l("Enter the full address so that staff can find the door: the street or "
+                  "village and the house number, for example 海峰路 8 号 3 单元 201 室, or "
+                  "崮山镇后双岛村.")
+    return None
 
 
 class ResidentError(ValueError):
@@ -36,11 +58,11 @@ def resident_check(*, name: str | None, phone: str | None, address: str | None =
     mobile = normalise_mobile(phone)
     if mobile is None:
         errors["phone"] = _l("Enter a mainland China mobile number of 11 digits, such as 13812345678.")
-    address = (address or "").strip() or None
-    if address_required and not address:
-        errors["address"] = _l("Enter the address where staff should come.")
-    elif address and len(address) > 200:
+    address = " ".join((address or "").split()) or None  # one line, whatever was typed
+    if address and len(address) > 200:
         errors["address"] = _l("The address is too long (200 characters at most).")
+    elif address_required and (problem := home_address_problem(address)) is not None:
+        errors["address"] = problem
     parsed_group = None
     if group:
         try:

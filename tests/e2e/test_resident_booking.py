@@ -47,8 +47,10 @@ def test_a_resident_books_a_home_visit_then_finds_and_cancels_it(app, live_serve
     assert "王秀兰" in summary and "需要轮椅" in summary and "海埠路" in summary
     step(phone, "#confirm")
 
-    reference = phone.locator("#reference").inner_text().replace(" ", "")
+    code = phone.locator("#reference [data-reference]")  # grouped, with a spoken twin
+    reference = code.get_attribute("data-reference")
     assert len(reference) == 8
+    assert code.locator("[aria-hidden=true]").inner_text() == f"{reference[:4]} {reference[4:]}"
     item = stored(app, reference)
     assert item.status is RequestStatus.BOOKED and item.channel is Channel.WEB
     assert item.special_group is SpecialGroup.ELDERLY and item.needs == "需要轮椅"

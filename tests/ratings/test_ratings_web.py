@@ -108,7 +108,7 @@ def test_a_bad_rating_from_the_link_is_stored_with_who_served_and_opens_a_rectif
     html = page.get_data(as_text=True)
     assert "Appointment booking" in html  # the service's English name on English pages
     assert "Government Service Centre of the Development Zone" in html
-    assert "Staff member 张三" in html
+    assert '<dd class="served-by">张三</dd>' in html and "Staff member" not in html
     for words in ("Very satisfied", "Satisfied", "Fairly satisfied", "Dissatisfied",
                   "Very dissatisfied"):
         assert f">{words}</label>" in html
@@ -300,7 +300,7 @@ def test_the_look_up_opens_the_rating_of_a_resolved_problem_report(app, people, 
     found = post(resident, "/rate/", {"reference": typed, "phone": "+86 138-1234-5678"})
     assert found.status_code == 302 and "via=booking" in found.headers["Location"]
     page = resident.get(found.headers["Location"]).get_data(as_text=True)
-    assert "Convenience hotline" in page and "Staff member 张三" in page
+    assert "Convenience hotline" in page and '<dd class="served-by">张三</dd>' in page
     token = RATE_LINK.search(found.headers["Location"]).group(1)
     assert resident.post(f"/rate/{token}", data={"csrf_token": csrf_from(page), "level": "5",
                                                  "via": "booking"}).status_code == 302
