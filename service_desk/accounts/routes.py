@@ -11,6 +11,7 @@ from ..base.links import safe_next
 from ..extensions import db, limiter
 from . import bp
 from .forms import LoginForm, PasswordChangeForm
+from .landing import after_sign_in
 from .passwords import MIN_PASSWORD_LENGTH
 from .services import AccountError, authenticate, end_sessions, field_messages, password_change
 
@@ -21,8 +22,9 @@ from .services import AccountError, authenticate, end_sessions, field_messages, 
 @limiter.limit(login_failure_limit, methods=["POST"],
                deduct_when=lambda response: response.status_code == 422)
 def login():
+    requested = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(after_sign_in(current_user, requested, safe_next(requested)))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
@@ -31,8 +33,9 @@ def login():
         if result.user is not None:
             session.clear()  # a fresh session: nothing from before login carries over
             login_user(result.user)
-            flash(_("Signed in."), "success")
-            return redirect(safe_next(request.args.get("next")))
+            # each role lands on its own work unless a safe `next` asked for a page; no
+            # "signed in" banner: the page of one's work says it, and its task stays on top
+            return redirect(after_sign_in(result.user, requested, safe_next(requested)))
         # one answer for a wrong password, an unknown name and a locked account: the page
         # must not tell which accounts exist or are locked
         error = _("The username or password is wrong, or this account is locked for a while "

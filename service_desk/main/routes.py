@@ -1,4 +1,4 @@
-"""Home page, /healthz and /readyz, language and elder-mode switches."""
+"""Home page, staff's work page, /healthz and /readyz, language and elder-mode switches."""
 from __future__ import annotations
 
 from flask import (
@@ -10,15 +10,25 @@ from flask import (
     request,
     send_from_directory,
 )
+from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..accounts.landing import landing_url
+from ..base.calendar import today
 from ..base.links import safe_next
 from ..campaign.models import CampaignFigure
 from ..extensions import db, limiter
 from ..i18n import ELDER_COOKIE, LANG_COOKIE
-from ..matters.queries import ledger_counts
+from ..matters.forms import STATUS_LABELS as MATTER_STATUSES
+from ..matters.queries import MatterFilters, is_due_soon, is_overdue, ledger_counts, matters_page
+from ..permissions import Role, role_required
+from ..schedule.labels import STATUS_LABELS as BOOKING_STATUSES
+from ..schedule.queries import day_schedule
 from . import bp
+
+# the unit's items shown on the work page; the full list is one link away
+WORK_ITEMS = 50
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -26,7 +36,23 @@ ONE_YEAR = 365 * 24 * 3600
 @bp.get("/")
 def home():
     figures = {f.key: f for f in db.session.scalars(select(CampaignFigure))}
-    return render_template("main/home.html", counts=ledger_counts(), figures=figures)
+    work_url = landing_url(current_user) if current_user.is_authenticated else None
+    return render_template("main/home.html", counts=ledger_counts(), figures=figures,
+                           work_url=work_url)
+
+
+@bp.get("/work")
+@role_required(Role.STAFF)
+def work():
+    """Staff's landing page: their unit's items (overdue first) and today's appointments."""
+    unit = current_user.unit
+    day = today()
+    items = matters_page(MatterFilters(unit=unit.code), today=day, page=1, per_page=WORK_ITEMS)
+    return render_template(
+        "main/work.html", unit=unit, items=items, schedule=day_schedule(unit=unit, day=day),
+        today=day, matter_statuses=MATTER_STATUSES, booking_statuses=BOOKING_STATUSES,
+        is_overdue=is_overdue, is_due_soon=is_due_soon,
+        due_soon_days=current_app.config["DUE_SOON_DAYS"])
 
 
 @bp.get("/favicon.ico")

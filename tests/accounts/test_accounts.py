@@ -89,7 +89,7 @@ def test_next_never_leaves_the_site(client, make_user, target):
     make_user("operator", username="op")
     response = login(client, "op", next_url=target)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/hotline/"  # ignored: the operator's own work
 
 
 def test_logout_ends_the_session_even_if_the_old_cookie_is_replayed(app, client, make_user):
@@ -146,13 +146,13 @@ def test_demo_accounts_are_created_once_with_printed_passwords(ctx, runner, seed
     first = runner.invoke(args=["demo-accounts"])
     assert first.exit_code == 0
     printed = re.findall(r"^\s+\w+\s+(demo-\w+)\s+(\S+)$", first.output, re.MULTILINE)
-    assert len(printed) == 4  # and each passes the password rule
+    assert len(printed) == 5  # one per role; each passes the password rule
     assert all(password_problems(pw, username=name) == [] for name, pw in printed), printed
     roles = {u.role for u in db.session.scalars(select(User))}
     assert roles == set(Role)
     second = runner.invoke(args=["demo-accounts"])
     assert "exist already" in second.output
-    assert db.session.query(User).count() == 4
+    assert db.session.query(User).count() == 5
 
 
 def test_api_tokens_are_printed_once_and_stored_hashed(ctx, runner, client, make_user):

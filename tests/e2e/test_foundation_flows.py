@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ..factories import PASSWORD
-from .helpers import no_horizontal_scroll
+from .helpers import nav_link, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +21,10 @@ def test_supervisor_signs_in_on_a_phone_and_sees_the_list(live_server, phone, se
 
     make_user("supervisor", username="sup")
     phone.goto(live_server + "/")
-    assert "已录入 13 项，共 168 项" in phone.content()
-    phone.get_by_role("link", name="工作人员登录").click()
+    assert "清单共 168 项，已录入 0 项" in phone.content()  # the 13 seeded are the article's
+    nav_link(phone, "工作人员登录").click()
     sign_in(phone, live_server, "sup")
-    phone.get_by_role("link", name="办实事事项").click()
+    nav_link(phone, "办实事事项").click()
     expect(phone.get_by_role("heading", name="办实事事项", level=1)).to_be_visible()
     expect(phone.locator(".matter-card")).to_have_count(13)
     assert no_horizontal_scroll(phone)
@@ -44,7 +44,7 @@ def test_staff_record_progress_and_see_it_in_the_history(live_server, phone, see
     phone.get_by_label("进度（%）").fill("60")
     phone.get_by_label("办理情况").fill("新增两名热线坐席")
     phone.get_by_role("button", name="保存", exact=True).click()
-    expect(phone.locator(".notice")).to_contain_text("已保存")
+    expect(phone.locator(".notice-success")).to_contain_text("已保存")
     expect(phone.locator(".history")).to_contain_text("新增两名热线坐席")
     phone.get_by_label("进度（%）").fill("101")
     phone.get_by_label("办理情况").fill("太多了")
@@ -85,7 +85,7 @@ def test_supervisor_reviews_what_is_overdue_and_issues_a_notice(app, live_server
         db.session.commit()
     make_user("supervisor", username="sup")
     sign_in(phone, live_server, "sup")
-    phone.get_by_role("link", name="督办", exact=True).click()
+    nav_link(phone, "督办").click()
     expect(phone.get_by_role("heading", name="逾期督办看板")).to_be_visible()
     group = phone.locator("section.unit-group", has_text="经开区建设局")
     expect(group).to_contain_text("逾期 12 天")
