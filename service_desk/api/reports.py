@@ -10,7 +10,7 @@ from ..catalog.models import Service, ServiceKind
 from ..extensions import db, limiter
 from ..requests.errors import RequestError
 from ..requests.lifecycle import MAX_TEXT, report_create
-from ..requests.models import ServiceRequest
+from ..requests.models import RequestType, ServiceRequest
 from ..requests.references import find_booking
 from ..requests.residents import ResidentError, resident_check
 from ..units.models import Unit
@@ -24,6 +24,10 @@ REPORT_FIELDS = {
     "address": Field(str, nullable=True), "group": Field(str, nullable=True),
     "needs": Field(str, nullable=True), "unit": Field(str, nullable=True),
     "channel": Field(str),
+    "request_type": Field(str, nullable=True, doc={
+        "enum": [t.value for t in RequestType] + [None],
+        "description": "the 12345 type: complaint (投诉), enquiry (咨询), suggestion (建议), "
+                       "help (求助) or praise (表扬); optional"}),
 }
 
 
@@ -35,6 +39,7 @@ def report_json(item: ServiceRequest, service: Service, unit: Unit | None) -> di
             "description": item.description, "reply": item.reply,
             "name": item.resident_name, "phone": mask_phone(item.resident_phone),
             "address": item.address, "channel": item.channel.value,
+            "request_type": item.request_type.value if item.request_type else None,
             "created_at": item.created_at.isoformat(),
             "due_at": item.due_at.isoformat() if item.due_at else None,
             "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None}
@@ -58,6 +63,12 @@ def report():
     channel = API_CHANNELS.get(body.get("channel", "web"))
     if channel is None:
         fields["channel"] = "web or wechat"
+    request_type = None
+    if body.get("request_type"):
+        try:
+            request_type = RequestType(body["request_type"])
+        except ValueError:
+            fields["request_type"] = "one of " + ", ".join(t.value for t in RequestType)
     if len(body["description"]) > MAX_TEXT:
         fields["description"] = f"at most {MAX_TEXT} characters"
     try:
@@ -70,7 +81,7 @@ def report():
         raise invalid(fields)
     try:
         item = report_create(service=service, resident=resident, description=body["description"],
-                             channel=channel, actor=None, unit=unit)
+                             channel=channel, actor=None, unit=unit, request_type=request_type)
         db.session.commit()
     except RequestError as exc:
         db.session.rollback()

@@ -58,6 +58,7 @@ def request_json(item: ServiceRequest, *, now, actions: list[str]) -> dict:
         "phone": mask_phone(item.resident_phone), "address": item.address,
         "group": item.special_group.value if item.special_group else None,
         "needs": item.needs, "description": item.description, "reply": item.reply,
+        "request_type": item.request_type.value if item.request_type else None,
         "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at),
         "due_at": _iso(item.due_at), "resolved_at": _iso(item.resolved_at),
         "overdue": is_request_overdue(item, now), "version": item.version,

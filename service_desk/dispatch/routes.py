@@ -30,6 +30,7 @@ from ..requests.labels import (
     CHANNEL_LABELS,
     EVENT_LABELS,
     GROUP_LABELS,
+    REQUEST_TYPE_LABELS,
     SATISFACTION_LABELS,
     STATUS_LABELS,
 )
@@ -86,7 +87,8 @@ def _list(*, returned_only: bool):
                          only_unit_id=current_user.unit_id if staff else None, statuses=statuses)
     return render_template(
         "dispatch/index.html", page=page, filters=filters, statuses=statuses,
-        status_labels=STATUS_LABELS, units=[] if staff else active_units(), staff=staff,
+        status_labels=STATUS_LABELS, type_labels=REQUEST_TYPE_LABELS,
+        units=[] if staff else active_units(), staff=staff,
         returned_only=returned_only, now=utcnow(), is_overdue=is_overdue,
         is_due_soon=is_due_soon, may_reassign=can_reassign_request(current_user))
 
@@ -137,7 +139,7 @@ def _detail(item, *, submitted: tuple[Action, ActionForm] | None = None, error: 
         show_phone=show_phone, phone_form=PhoneForm(formdata=None),
         may_see_phone=can_view_request_phone(current_user, item), status_labels=STATUS_LABELS,
         event_labels=EVENT_LABELS, channel_labels=CHANNEL_LABELS, group_labels=GROUP_LABELS,
-        satisfaction_labels=SATISFACTION_LABELS,
+        satisfaction_labels=SATISFACTION_LABELS, type_labels=REQUEST_TYPE_LABELS,
         overdue=is_overdue(item, now), due_soon=is_due_soon(item, now),
     ), status
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel.lists import format_list
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,29 +15,44 @@ from wtforms import SelectChoice
 from ..accounts.models import Role
 from ..audit.services import audit_record
 from ..base.calendar import local_day, start_of_day, today
+from ..base.display import spaced_reference
 from ..base.forms import apply_errors
 from ..base.paging import page_arg
 from ..base.phones import mask_phone, normalise_mobile
 from ..catalog.hours import settings_of
-from ..catalog.models import Channel, ServiceKind, ServiceLocation
+from ..catalog.models import Channel, ServiceKind, ServiceLocation, SpecialGroup
 from ..db import utcnow
 from ..extensions import db
 from ..permissions import can_use_hotline, require, role_required
 from ..requests.appointments import appointment_book, next_free
 from ..requests.availability import free_slots
-from ..requests.calls import CallNoteError, call_note
+from ..requests.calls import CallNoteError, call_note, call_open, call_request_add
+from ..requests.eligibility import eligibility_check, groups_of
 from ..requests.errors import DuplicateBooking, RequestError, SlotTaken
-from ..requests.labels import STATUS_LABELS
-from ..requests.lifecycle import report_create
+from ..requests.labels import GROUP_LABELS, REQUEST_TYPE_LABELS, STATUS_LABELS
+from ..requests.lifecycle import report_create, report_text
+from ..requests.models import RequestType
 from ..requests.queries import active_units
 from ..requests.residents import ResidentError, resident_check
 from ..units.models import Unit
 from . import bp
 from .forms import BookForm, CallNoteForm, ReportForm, SearchForm
-from .queries import active_service, caller_requests, calls_since, services_of
+from .queries import active_service, call_references, caller_requests, calls_since, services_of
 from .ratings import rating_column
 
 OPERATORS = (Role.OPERATOR, Role.ADMIN)
+
+
+@bp.context_processor
+def _minute_times() -> dict:
+    """The console shows times to the minute (local): seconds mean nothing on the phone."""
+    def at_minute(moment: dt.datetime | None) -> str:
+        return f"{format_date(moment, 'medium')} {format_time(moment, 'HH:mm')}" if moment else ""
+
+    def clock(moment: dt.datetime | None) -> str:
+        return format_time(moment, "HH:mm") if moment else ""
+
+    return {"at_minute": at_minute, "clock": clock}
 
 
 def _console(call_form: CallNoteForm | None = None, status: int = 200):
@@ -53,13 +69,17 @@ def _console(call_form: CallNoteForm | None = None, status: int = 200):
             # the operator typed the number, so it shows in full here; the look-up is audited
             audit_record(actor=current_user, action="request.phone_search", obj_type="phone",
                          obj_id=mask_phone(phone), after={"results": found.total})
+    call = call_open(operator=current_user)
     if call_form is None:
-        call_form = CallNoteForm(formdata=None, caller_phone=phone or "")
+        call_form = CallNoteForm(formdata=None,
+                                 caller_phone=call.caller_phone if call else phone or "")
     html = render_template(
         "hotline/console.html", search=search, phone=phone, found=found,
-        search_error=search_error, call_form=call_form,
+        search_error=search_error, call_form=call_form, call=call,
+        call_made=call_references(call.id) if call else [],
         calls=calls_since(operator_id=current_user.id, since=start_of_day(today())),
-        status_labels=STATUS_LABELS, **rating_column(found.items if found else []))
+        status_labels=STATUS_LABELS, type_labels=REQUEST_TYPE_LABELS,
+        **rating_column(found.items if found else []))
     db.session.commit()  # after rendering: committing first would expire the rows shown
     return html, status
 
@@ -87,14 +107,50 @@ def call_new():
         for name, message in exc.errors.items():
             form[name].errors = [*form[name].errors, str(message)]
         return _console(call_form=form, status=422)
-    flash(_("The call note was saved."), "success")
+    flash(_("The call note was saved and the call ended."), "success")
     return redirect(url_for("hotline.console"))
+
+
+def _group_of(raw: str | None) -> SpecialGroup | None:
+    try:
+        return SpecialGroup(raw) if raw else None
+    except ValueError:
+        return None  # resident_check names the bad value
+
+
+def _rule_errors(*checks) -> dict[str, object]:
+    """Run each check of a service rule; collect the refusals by field, so that one submit
+    shows every error at once."""
+    errors: dict[str, object] = {}
+    for check in checks:
+        try:
+            check()
+        except RequestError as exc:
+            errors.setdefault(exc.field or "description", exc.message)
+    return errors
+
+
+def _after_call(call, resident_phone: str):
+    """Back to the console with the caller's requests (the resident's when the caller rang
+    from a landline): the call goes on."""
+    phone = normalise_mobile(call.caller_phone) or resident_phone
+    return redirect(url_for("hotline.console", phone=phone, _anchor="call-heading"))
 
 
 # --- reporting a problem on the caller's behalf --------------------------------------------
 
+def _service_label(service) -> str:
+    groups = groups_of(service)
+    if not groups:
+        return service.name
+    return _("%(service)s (for: %(groups)s)", service=service.name,
+             groups=format_list([str(GROUP_LABELS[g]) for g in groups],
+                                       locale=get_locale()))
+
+
 def _report_choices(form: ReportForm) -> None:
-    form.service.choices = [SelectChoice(s.code, s.name)
+    # every active service that takes reported problems (kind "dispatch")
+    form.service.choices = [SelectChoice(s.code, _service_label(s))
                             for s in services_of(ServiceKind.DISPATCH)]
     form.unit.choices = [SelectChoice("", _("The service's own unit"))] + [
         SelectChoice(u.code, u.name) for u in active_units()]
@@ -104,13 +160,21 @@ def _report_choices(form: ReportForm) -> None:
 @role_required(*OPERATORS)
 def report():
     form = ReportForm() if request.method == "POST" else ReportForm(
-        formdata=None, phone=request.args.get("phone", ""))
+        formdata=None, phone=request.args.get("phone", ""),
+        caller=request.args.get("phone", ""))
     _report_choices(form)
     if request.method == "GET":
         return render_template("hotline/report.html", form=form)
     if not form.validate_on_submit():
         return render_template("hotline/report.html", form=form), 422
+    # every check at once: the form's, the resident's, and the service's rules
     errors: dict = {}
+    try:
+        request_type = RequestType(form.request_type.data or "")
+    except ValueError:
+        request_type = None
+        errors["request_type"] = _("Choose the type of request: complaint, enquiry, "
+                                   "suggestion, request for help or praise.")
     service = active_service(form.service.data, ServiceKind.DISPATCH)
     if service is None:
         errors["service"] = _("Choose the service that handles this problem.")
@@ -126,13 +190,21 @@ def report():
                                   needs=form.needs.data)
     except ResidentError as exc:
         errors.update(exc.errors)
+    group = _group_of(form.group.data)
+    errors = {**_rule_errors(
+        lambda: report_text(form.description.data),
+        lambda: eligibility_check(service, group) if service else None), **errors}
     if errors:
         apply_errors(form, errors)
         return render_template("hotline/report.html", form=form), 422
+    operator = current_user._get_current_object()
     try:
+        now = utcnow()
         item = report_create(service=service, resident=resident, description=form.description.data,
-                             channel=Channel.PHONE, actor=current_user._get_current_object(),
-                             unit=unit, now=utcnow())
+                             channel=Channel.PHONE, actor=operator, unit=unit, now=now,
+                             request_type=request_type)
+        call = call_request_add(operator=operator, caller=form.caller.data, request=item,
+                                action="reported", now=now)
         reference = item.reference
         db.session.commit()
     except RequestError as exc:
@@ -140,8 +212,8 @@ def report():
         apply_errors(form, {exc.field or "description": exc.message}, fallback="description")
         return render_template("hotline/report.html", form=form), 422
     flash(_("Reported and dispatched. Read the reference to the caller: %(ref)s",
-            ref=reference), "success")
-    return redirect(url_for("dispatch.detail", reference=reference))
+            ref=spaced_reference(reference)), "success")
+    return _after_call(call, resident.phone)
 
 
 # --- booking on the caller's behalf: service, day, time, details ------------------------------
@@ -184,7 +256,8 @@ def book():
         start = _parse_start(request.args["start"])
         if start is not None:
             form = BookForm(formdata=None, service=service.code, start=start.isoformat(),
-                            phone=request.args.get("phone", ""))
+                            phone=request.args.get("phone", ""),
+                            caller=request.args.get("phone", ""))
             return _details(service, start, form)
         error = _("Choose one of the times listed.")
     if request.args.get("day") is not None:
@@ -214,6 +287,8 @@ def book():
 
 def _details(service, start: dt.datetime, form: BookForm, *, alternatives=None,
              error: str | None = None, status: int = 200):
+    if groups_of(service):
+        form.limit_groups(groups_of(service))
     return _book_page("details", service=service, form=form, status=status,
                       when=f"{format_date(start, 'full')} {format_time(start, 'HH:mm')}",
                       alternatives=[_slot_choice(s) for s in alternatives or []],
@@ -231,23 +306,33 @@ def book_submit():
         return redirect(url_for("hotline.book", service=form.service.data or None))
     if not form.validate_on_submit():
         return _details(service, start, form, status=422)
+    # the resident's details and who the service is for, checked together
+    errors: dict = {}
     try:
         resident = resident_check(name=form.name.data, phone=form.phone.data,
                                   address=form.address.data, group=form.group.data or None,
                                   needs=form.needs.data,
                                   address_required=service.location is ServiceLocation.HOME)
     except ResidentError as exc:
-        apply_errors(form, exc.errors)
+        errors.update(exc.errors)
+    group = _group_of(form.group.data)
+    errors = {**_rule_errors(lambda: eligibility_check(service, group)), **errors}
+    if errors:
+        apply_errors(form, errors)
         return _details(service, start, form, status=422)
+    operator = current_user._get_current_object()
     try:
         item = appointment_book(service=service, start=start, resident=resident,
-                                channel=Channel.PHONE, actor=current_user._get_current_object())
+                                channel=Channel.PHONE, actor=operator)
+        call = call_request_add(operator=operator, caller=form.caller.data, request=item,
+                                action="booked")
         reference = item.reference
         db.session.commit()
     except DuplicateBooking as exc:  # the operator reads the reference out to the caller
         db.session.rollback()
         error = _("This caller already has a booking for this service on that day: reference "
-                  "%(ref)s. Change that booking instead of booking again.", ref=exc.reference)
+                  "%(ref)s. Change that booking instead of booking again.",
+                  ref=spaced_reference(exc.reference))
         return _details(service, start, form, error=error, status=409)
     except SlotTaken as exc:
         db.session.rollback()
@@ -261,6 +346,7 @@ def book_submit():
         alternatives = next_free(service, after=start, now=utcnow()) if exc.field == "start" else []
         return _details(service, start, form, alternatives=alternatives, error=str(exc.message),
                         status=409)
-    flash(_("Booked for the caller. Read the reference to them: %(ref)s", ref=reference),
+    flash(_("Booked for the caller. Read the reference to them: %(ref)s",
+            ref=spaced_reference(reference)),
           "success")
-    return redirect(url_for("dispatch.detail", reference=reference))
+    return _after_call(call, resident.phone)

@@ -3,7 +3,7 @@ that shows a request (never colour alone)."""
 from flask_babel import lazy_gettext as _l
 
 from ..catalog.models import Channel, SpecialGroup
-from .models import RequestStatus, Satisfaction
+from .models import RequestStatus, RequestType, Satisfaction
 
 STATUS_LABELS = {
     RequestStatus.BOOKED: _l("Booked"),
@@ -16,6 +16,15 @@ STATUS_LABELS = {
     RequestStatus.CALLED_BACK: _l("Called back"),
     RequestStatus.COMPLETED: _l("Completed"),
     RequestStatus.CANCELLED: _l("Cancelled"),
+}
+
+# the 12345 hotline's types of a reported request, in its order
+REQUEST_TYPE_LABELS = {
+    RequestType.COMPLAINT: _l("Complaint"),
+    RequestType.ENQUIRY: _l("Enquiry"),
+    RequestType.SUGGESTION: _l("Suggestion"),
+    RequestType.HELP: _l("Request for help"),
+    RequestType.PRAISE: _l("Praise"),
 }
 
 GROUP_LABELS = {

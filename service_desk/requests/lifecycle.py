@@ -16,6 +16,7 @@ from ..audit.services import audit_record
 from ..base.calendar import deadline_after, zone
 from ..base.deadlines import is_due_soon as deadline_due_soon
 from ..base.deadlines import is_late
+from ..catalog.hours import dispatch_days_of
 from ..catalog.models import Channel, Service, ServiceKind
 from ..db import utcnow
 from ..extensions import db
@@ -23,12 +24,11 @@ from ..units.models import Unit
 from .eligibility import eligibility_check
 from .errors import NotChangeable, RequestError, StaleRequest
 from .history import history_add
-from .models import RequestStatus, Satisfaction, ServiceRequest
+from .models import RequestStatus, RequestType, Satisfaction, ServiceRequest
 from .references import new_reference
 from .residents import Resident
 from .texts import completion_text, received_text
 
-DEFAULT_DISPATCH_DAYS = 5
 MAX_TEXT = 4000
 
 
@@ -52,11 +52,6 @@ TRANSITIONS: dict[RequestStatus, frozenset[Action]] = {
 # still waiting on a unit: these can run late
 OPEN_STATUSES = (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED, RequestStatus.RETURNED)
 LIFECYCLE_STATUSES = OPEN_STATUSES + (RequestStatus.RESOLVED, RequestStatus.CALLED_BACK)
-
-
-def dispatch_days_of(service: Service) -> int:
-    return service.dispatch_days if service.dispatch_days and service.dispatch_days > 0 \
-        else DEFAULT_DISPATCH_DAYS
 
 
 def is_overdue(request: ServiceRequest, now: dt.datetime) -> bool:
@@ -123,7 +118,8 @@ def report_create(*, service: Service, resident: Resident, description: str | No
                   long: float | None = None, email: str | None = None,
                   media_url: str | None = None, attributes: dict | None = None,
                   api_key_id: int | None = None,
-                  open311_token: str | None = None) -> ServiceRequest:
+                  open311_token: str | None = None,
+                  request_type: RequestType | None = None) -> ServiceRequest:
     """A resident's problem, dispatched at once (派单) to the chosen unit or the service's own,
     with a deadline ``dispatch_days`` working days ahead.
 
@@ -140,8 +136,7 @@ def report_create(*, service: Service, resident: Resident, description: str | No
         raise RequestError(_l("This service has no unit of its own: choose the unit to send "
                                "the request to."), "unit")
     eligibility_check(service, resident.group)
-    text = _text(description, field="description",
-                 required_message=_l("Describe the problem: what, where, since when."))
+    text = report_text(description)
     request = ServiceRequest(
         reference=new_reference(), service_id=service.id, channel=channel,
         status=RequestStatus.DISPATCHED, resident_name=resident.name,
@@ -151,7 +146,7 @@ def report_create(*, service: Service, resident: Resident, description: str | No
         due_at=deadline_after(now, dispatch_days_of(service), zone()),
         created_at=now, updated_at=now, lat=lat, long=long, resident_email=email,
         media_url=media_url, attributes=attributes, api_key_id=api_key_id,
-        open311_token=open311_token)
+        open311_token=open311_token, request_type=request_type)
     db.session.add(request)
     db.session.flush()
     history_add(request, action="dispatched", actor=actor, note=channel.value, at=now)
@@ -159,8 +154,16 @@ def report_create(*, service: Service, resident: Resident, description: str | No
     audit_record(actor=actor or "resident", action="request.dispatch", obj_type="request",
                  obj_id=request.reference,
                  after={"service": service.code, "unit": _unit_code(unit_id),
-                        "channel": channel.value, "due_at": request.due_at.isoformat()})
+                        "channel": channel.value, "due_at": request.due_at.isoformat(),
+                        "type": request_type.value if request_type else None})
     return request
+
+
+def report_text(description: str | None) -> str:
+    """The problem as reported, required (RequestError on ``description``): callable on its
+    own so a form can show this error together with all the others."""
+    return _text(description, field="description",
+                 required_message=_l("Describe the problem: what, where, since when."))
 
 
 def request_accept(*, request: ServiceRequest, actor, note: str | None = None,

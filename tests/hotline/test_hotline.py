@@ -32,6 +32,12 @@ def post(client, url: str, data: dict):
     return post_form(client, url, data, page_url="/")
 
 
+def newest_reference(app) -> str:
+    with app.app_context():
+        return db.session.scalar(select(ServiceRequest.reference)
+                                 .order_by(ServiceRequest.id.desc()).limit(1))
+
+
 @pytest.fixture
 def bookable(app, seeded):
     """The "appointment" service open every day, 09:00–12:00 and 13:30–17:00, two per slot;
@@ -115,9 +121,11 @@ def test_an_operator_books_for_the_caller_with_the_phone_channel(app, people, bo
     response = op.post("/hotline/book", data={
         "csrf_token": csrf_from(details), "service": "appointment",
         "start": bookable.start.isoformat(), "name": "张阿姨", "phone": PHONE,
-        "group": "elderly", "needs": "需要轮椅"})
+        "group": "elderly", "needs": "需要轮椅", "caller": PHONE})
     assert response.status_code == 302
-    ref = response.headers["Location"].rsplit("/", 1)[1]
+    # back to the console with the caller's requests: the call goes on
+    assert response.headers["Location"].startswith(f"/hotline/?phone={PHONE}")
+    ref = newest_reference(app)
     got = state(app, ref)
     assert got["status"] is RequestStatus.BOOKED and got["channel"] is Channel.PHONE
     assert got["created_by_id"] == user_id(app, "op")
@@ -173,9 +181,10 @@ def test_an_operator_reports_a_problem_dispatched_to_a_unit(app, people):
     assert 'name="service" type="radio" value="hotline"' in form and f'value="{PHONE}"' in form
     response = op.post("/hotline/report", data={
         "csrf_token": csrf_from(form), "service": "hotline", "unit": "",
+        "request_type": "help",
         "description": "楼道灯坏了三天", "name": "刘先生", "phone": PHONE, "address": "海峰路 8 号"})
     assert response.status_code == 302
-    ref = response.headers["Location"].rsplit("/", 1)[1]
+    ref = newest_reference(app)
     got = state(app, ref)
     assert got["status"] is RequestStatus.DISPATCHED and got["unit"] == "gov-service-centre"
     assert got["channel"] is Channel.PHONE and got["created_by_id"] == user_id(app, "op")
@@ -184,8 +193,9 @@ def test_an_operator_reports_a_problem_dispatched_to_a_unit(app, people):
     # the operator may choose another unit
     response = post(op, "/hotline/report", {
         "service": "hotline", "unit": "construction-bureau", "description": "路面塌陷",
-        "name": "刘先生", "phone": PHONE})
-    assert state(app, response.headers["Location"].rsplit("/", 1)[1])["unit"] == "construction-bureau"
+        "name": "刘先生", "phone": PHONE, "request_type": "complaint"})
+    assert response.status_code == 302
+    assert state(app, newest_reference(app))["unit"] == "construction-bureau"
 
 
 @pytest.mark.parametrize("data,field", [
@@ -195,10 +205,12 @@ def test_an_operator_reports_a_problem_dispatched_to_a_unit(app, people):
     ({"service": "hotline", "description": "x", "name": "刘", "phone": "555"}, "phone"),
     ({"service": "hotline", "unit": "nowhere", "description": "x", "name": "刘", "phone": PHONE},
      "unit"),
+    ({"service": "hotline", "description": "x", "name": "刘", "phone": PHONE,
+      "request_type": "angry"}, "request_type"),
 ])
 def test_a_report_with_bad_input_gets_a_field_error_and_stores_nothing(app, people, data, field):
     op = people["op"]
-    response = post(op, "/hotline/report", data)
+    response = post(op, "/hotline/report", {"request_type": "complaint", **data})
     assert response.status_code == 422
     assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert count_requests(app) == 0

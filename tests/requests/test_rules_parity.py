@@ -197,7 +197,8 @@ def test_an_enterprise_only_service_refuses_a_report_for_an_elderly_resident_eve
     api = client.post("/api/v1/reports", json={**report, "service_code": "open-on-completion",
                                                "group": "elderly"})
     hotline = _console_post(operator, "/hotline/report", {
-        **report, "service": "open-on-completion", "unit": "", "group": "elderly"})
+        **report, "service": "open-on-completion", "unit": "", "group": "elderly",
+        "request_type": "enquiry"})
     open311 = client.post(f"{BASE311}/requests.json", data={
         "api_key": _open311_key(app), "service_code": "open-on-completion",
         "attribute[group]": "elderly", "first_name": "先生", "last_name": "王", "phone": PHONE,
@@ -212,7 +213,7 @@ def test_an_enterprise_only_service_refuses_a_report_for_an_elderly_resident_eve
     assert ok.status_code == 201
     assert _console_post(operator, "/hotline/report", {
         **report, "service": "open-on-completion", "unit": "",
-        "group": "enterprise"}).status_code == 302
+        "group": "enterprise", "request_type": "enquiry"}).status_code == 302
     assert _count(app) == 2
 
 
@@ -304,8 +305,8 @@ def test_a_second_booking_of_the_same_phone_that_day_is_refused_on_every_channel
     page = web.get_data(as_text=True)
     assert reference not in page and spaced not in page
     assert reference not in json.dumps(api.get_json())
-    # the operator on the phone with the resident reads it out
-    assert reference in hotline.get_data(as_text=True)
+    # the operator on the phone with the resident reads it out, grouped to read aloud
+    assert spaced in hotline.get_data(as_text=True)
     assert _count(app) == 1
     # with the service's allowance raised to two, the same attempt books
     _allow_per_phone_and_day(app, 2)
