@@ -3,17 +3,45 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, gettext
 from wtforms import StringField
 
-DATE_MESSAGE = _l("Enter a date like 2021-12-31.")
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+from .base.calendar import today
+
+
+def date_example() -> str:
+    """An example date in this year, in the zone (never a fixed year that ages)."""
+    return f"{today().year}-12-31"
+
+
+def _date_message() -> str:
+    example = date_example()
+    return gettext("Enter a date like %(example)s (or %(digits)s).", example=example,
+                   digits=example.replace("-", ""))
+
+
+def _date_hint() -> str:
+    example = date_example()
+    return gettext("A date like %(example)s; on a phone you may type %(digits)s.",
+                   example=example, digits=example.replace("-", ""))
+
+
+# read when shown, so the example is this year's and in the page's language
+DATE_MESSAGE = LazyString(_date_message)
+DATE_HINT = LazyString(_date_hint)
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", re.ASCII)
+_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
 
 
 def parse_local_date(text: str | None) -> dt.date | None:
-    """2021-12-31, 2021/12/31 or 2021年12月31日; None when it is not a real date."""
-    match = _DATE.match(text or "")
+    """2026-12-31, 20261231, 2026/12/31, 2026.12.31 or 2026年12月31日, full-width digits too;
+    None when it is not a real date."""
+    # NFKC turns full-width digits and punctuation (２０２６－１２) into ASCII
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    match = _DATE.match(cleaned) or _DIGITS.match(cleaned)
     if not match:
         return None
     try:
@@ -23,10 +51,12 @@ def parse_local_date(text: str | None) -> dt.date | None:
 
 
 class LocalDateField(StringField):
-    """A date typed as text: works in every browser (WeChat's included) and says its format."""
+    """A date: the browser's date input where it has one (it sends 2026-12-31); typed text
+    where it has none (WeChat's older browsers), read in the common shapes above."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        kwargs.setdefault("render_kw", {"type": "date", "autocomplete": "off"})
+        kwargs.setdefault("description", DATE_HINT)
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
@@ -36,6 +66,7 @@ class LocalDateField(StringField):
             raise ValueError(str(DATE_MESSAGE))
 
     def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.isoformat() if self.data else ""
+        # a date input shows only YYYY-MM-DD: a typed 20261231 is shown back in that shape
+        if self.data:
+            return self.data.isoformat()
+        return self.raw_data[0] if self.raw_data else ""

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
+from ..accounts.labels import ROLE_LABELS
 from ..accounts.models import Role, User
 from ..accounts.passwords import MIN_PASSWORD_LENGTH, generate_password
 from ..accounts.services import (
@@ -27,12 +28,16 @@ from ..accounts.services import (
     user_reactivate,
     user_update,
 )
+from ..audit.labels import action_label, audit_details, object_label, raw_json
 from ..audit.models import AuditEvent
 from ..base.forms import apply_errors
 from ..base.inputs import storable_int
 from ..base.paging import page_arg, paginate
 from ..extensions import db
+from ..matters.forms import STATUS_LABELS as MATTER_STATUS_LABELS
 from ..permissions import role_required
+from ..requests.labels import CHANNEL_LABELS
+from ..requests.labels import STATUS_LABELS as REQUEST_STATUS_LABELS
 from ..units.models import Unit
 from . import bp
 from .forms import AccountCreateForm, AccountEditForm, ActionForm, PasswordResetForm
@@ -230,4 +235,19 @@ def audit():
     page = paginate(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
                     page=page_arg(), per_page=current_app.config["PAGE_SIZE"],
                     count=select(func.count(AuditEvent.id)))
-    return render_template("admin/audit.html", page=page)
+    values = _value_words()
+    return render_template("admin/audit.html", page=page, action_label=action_label,
+                           object_label=object_label, raw_json=raw_json,
+                           details=lambda before, after: audit_details(before, after, values))
+
+
+def _value_words() -> dict[str, dict[str, str]]:
+    """Words for the codes the audit stores: roles, channels, statuses, unit codes."""
+    statuses = {s.value: str(label) for s, label in [*REQUEST_STATUS_LABELS.items(),
+                                                     *MATTER_STATUS_LABELS.items()]}
+    return {
+        "role": {role.value: str(label) for role, label in ROLE_LABELS.items()},
+        "channel": {c.value: str(label) for c, label in CHANNEL_LABELS.items()},
+        "status": statuses,
+        "unit": {code: name for code, name in db.session.execute(select(Unit.code, Unit.name))},
+    }

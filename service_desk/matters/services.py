@@ -14,6 +14,7 @@ from ..base.calendar import today
 from ..base.inputs import storable_int
 from ..db import utcnow
 from ..extensions import db
+from ..formfields import DATE_MESSAGE
 from .models import (
     DeadlineExtension,
     ExtensionStatus,
@@ -153,8 +154,7 @@ def extension_request(*, matter: Matter, actor, requested_deadline: dt.date | No
     if not reason:
         raise MatterError(_l("Give the reason for the extension."), "reason")
     if requested_deadline is None:
-        raise MatterError(_l("Enter the new deadline as a date, for example 2021-12-31."),
-                          "requested_deadline")
+        raise MatterError(DATE_MESSAGE, "requested_deadline")
     floor = max(filter(None, [matter.deadline, today()]))
     if requested_deadline <= floor:
         raise MatterError(_l("The new deadline must be later than %(date)s.", date=floor.isoformat()),

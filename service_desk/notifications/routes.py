@@ -11,6 +11,7 @@ from ..base.phones import mask_phone
 from ..extensions import db
 from ..permissions import STAFF_ROLES, can_read_outbox, require, role_required
 from . import bp
+from .labels import kind_label, shown_error
 from .models import NotificationStatus
 from .outbox import SMS_PREFIX
 from .queries import outbox_counts, outbox_page
@@ -22,26 +23,6 @@ STATUS_LABELS = {
     NotificationStatus.SENT: _l("Sent"),
     NotificationStatus.FAILED: _l("Failed (given up)"),
 }
-
-# the kinds the features queue, by the string stored in the row (the outbox imports no
-# feature); a kind not named here is shown as stored
-KIND_LABELS = {
-    "matter-due-soon": _l("Item due soon"),  # matters/reminders.py
-    "matter-overdue": _l("Item overdue"),
-    "notice-reply-due": _l("Notice reply due"),
-    "notice-late": _l("Notice reply late"),
-    "notice-issued": _l("Supervision notice issued"),  # supervision/services.py
-    "appointment-booked": _l("Appointment booked"),  # requests/texts.py
-    "appointment-rescheduled": _l("Appointment moved"),
-    "appointment-cancelled": _l("Appointment cancelled"),
-    "appointment-completed": _l("Appointment completed"),
-    "appointment-moved-by-us": _l("Appointment moved by us"),
-    "appointment-cancelled-by-us": _l("Appointment cancelled by us"),
-    "appointment-reminder": _l("Appointment reminder"),
-    "request-received": _l("Request received"),
-    "request-resolved": _l("Request resolved"),
-}
-
 
 def shown_recipient(recipient: str) -> str:
     """A resident's phone is masked in the list; staff mail addresses are shown."""
@@ -61,7 +42,8 @@ def index():
                        per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "outbox/index.html", page=page, counts=outbox_counts(), status=status,
-        bad_status=bad_status, statuses=STATUS_LABELS, kinds=KIND_LABELS,
+        bad_status=bad_status, statuses=STATUS_LABELS, kind_label=kind_label,
+        shown_error=shown_error,
         mail_configured=bool(current_app.config.get("SMTP_URL")),
         texts_configured=bool(sms_choice(current_app.config)), recipient=shown_recipient,
     ), (400 if bad_status else 200)
@@ -80,6 +62,6 @@ def retry(notification_id: int):
         flash(_("Only a failed message can be sent again."), "error")
     else:
         db.session.commit()
-        flash(_("The message is queued again; the next service-desk notify sends it."),
-              "success")
+        flash(_("The message is queued again; it goes out the next time the sending command "
+                "runs."), "success")
     return redirect(url_for("outbox.index", status=request.form.get("status") or None))

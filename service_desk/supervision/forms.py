@@ -1,5 +1,5 @@
-"""Supervision forms: shape of the input only. Dates are typed text (WeChat's browser has no
-reliable native date picker); the hint shows the format."""
+"""Supervision forms: shape of the input only. Dates are the shared LocalDateField (a date
+input, typed text read in the common shapes where the browser has none; its hint shows how)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, SubmitField, TextAreaField

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.models import Role
-from ..base.calendar import local, today
+from ..base.calendar import local, local_day, today
 from ..base.paging import page_arg
 from ..db import utcnow
 from ..exporting import csv_response
@@ -23,6 +23,8 @@ from ..permissions import (
     require,
     role_required,
 )
+from ..projects.labels import KIND_LABELS as MILESTONE_LABELS
+from ..projects.labels import date_at
 from ..ratings.labels import LEVEL_LABELS
 from ..rectifications.labels import STATUS_LABELS as RECT_STATUS_LABELS
 from ..rectifications.queries import rectifications_due
@@ -33,17 +35,26 @@ from .forms import DecisionForm, NoticeForm, ReplyForm
 from .queries import (
     NOTICE_STATES,
     SCORE_SORTS,
+    board_groups,
+    board_summary,
     extensions_page,
     notice_detail,
+    notice_issuer,
     notices_page,
     overdue_board,
+    projects_overdue,
     unit_scorecard,
 )
-from .services import NoticeState, notice_issue, notice_reply, notice_state
+from .services import NoticeState, notice_issue, notice_number, notice_reply, notice_state
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 BOARD_PAGE = 100
 ALL = 10**6  # a CSV export has every row on one page
+
+
+def _include_demo() -> bool:
+    """``?demo=1``: a supervisor asked to see demo and test data counted (never by default)."""
+    return request.args.get("demo") == "1"
 
 
 def _window() -> int:
@@ -59,7 +70,8 @@ def board():
     if request.args.get("format") == "csv" and request.args.get("section") == "rectifications":
         return _rectifications_csv(days)
     if request.args.get("format") == "csv":
-        rows = overdue_board(today=today(), days=days, page=1, per_page=ALL).items
+        rows = overdue_board(today=today(), days=days, page=1, per_page=ALL,
+                             include_demo=_include_demo()).items
         return csv_response(_("overdue-board.csv"), [
             _("Lead unit"), _("Number"), _("Item"), _("Deadline"), _("Days overdue"),
             _("Progress"), _("Last update"), _("Open notices")],
@@ -67,10 +79,16 @@ def board():
               r.matter.title, r.matter.deadline.isoformat(), r.days_overdue, r.matter.progress,
               local(r.last_update_at).strftime("%Y-%m-%d %H:%M") if r.last_update_at else "",
               r.open_notices] for r in rows))
-    page = overdue_board(today=today(), days=days, page=page_arg(), per_page=BOARD_PAGE)
+    demo = _include_demo()
+    page = overdue_board(today=today(), days=days, page=page_arg(), per_page=BOARD_PAGE,
+                         include_demo=demo)
     return render_template("supervision/board.html", page=page, days=days, today=today(),
+                           groups=board_groups(page.items), include_demo=demo,
+                           summary=board_summary(today=today(), days=days, include_demo=demo),
                            now=utcnow(), overdue_requests=overdue_requests(now=utcnow()),
                            rectifications=rectifications_due(now=utcnow(), days=days),
+                           projects_overdue=projects_overdue(today=today()),
+                           milestone_labels=MILESTONE_LABELS, milestone_date=date_at,
                            level_labels=LEVEL_LABELS)
 
 
@@ -92,7 +110,8 @@ def scorecard():
     sort = request.args.get("sort", "overdue")
     sort = sort if sort in SCORE_SORTS else "overdue"
     days = current_app.config["DUE_SOON_DAYS"]
-    scores = unit_scorecard(today=today(), due_soon_days=days, sort=sort)
+    demo = _include_demo()
+    scores = unit_scorecard(today=today(), due_soon_days=days, sort=sort, include_demo=demo)
     if request.args.get("format") == "csv":
         return csv_response(_("unit-scorecard.csv"), [
             _("Unit"), _("Items"), _("Completed"), _("Completed on time"), _("Overdue"),
@@ -100,7 +119,7 @@ def scorecard():
             ([s.unit.name, s.items, s.completed, s.on_time, s.overdue, s.due_soon, s.extensions,
               s.extensions_pending] for s in scores))
     return render_template("supervision/scorecard.html", scores=scores, sort=sort, sorts=SCORE_SORTS,
-                           days=days)
+                           days=days, include_demo=demo)
 
 
 @bp.get("/notices")
@@ -116,16 +135,17 @@ def notices():
     if request.args.get("format") == "csv" and supervising:
         page = notices_page(today=today(), state=state, unit_id=None, page=1, per_page=ALL)
         return csv_response(_("supervision-notices.csv"), [
-            _("Number"), _("Item"), _("Unit"), _("Issued"), _("What the unit must do"),
-            _("Reply by"), _("State"), _("Reply")],
-            ([n.matter.number, n.matter.title, n.unit.name, local(n.issued_at).strftime("%Y-%m-%d"),
+            _("Notice number"), _("Number"), _("Item"), _("Unit"), _("Issued"),
+            _("What the unit must do"), _("Reply by"), _("State"), _("Reply")],
+            ([notice_number(n), n.matter.number, n.matter.title, n.unit.name,
+              local(n.issued_at).strftime("%Y-%m-%d"),
               n.body, n.reply_due.isoformat(), _state_label(notice_state(n, today())),
               n.reply or ""]
              for n in page.items))
     page = notices_page(today=today(), state=state, unit_id=unit_id, page=page_arg(), per_page=per_page)
     return render_template("supervision/notices.html", page=page, state=state, today=today(),
                            notice_state=notice_state, state_label=_state_label,
-                           supervising=supervising)
+                           supervising=supervising, notice_number=notice_number)
 
 
 def _state_label(state: NoticeState) -> str:
@@ -136,7 +156,7 @@ def _state_label(state: NoticeState) -> str:
 def _notice_page(notice, form=None, status=200):
     return render_template(
         "supervision/notice.html", notice=notice, state=notice_state(notice, today()),
-        state_label=_state_label, form=form if form is not None else (
+        state_label=_state_label, number=notice_number(notice), form=form if form is not None else (
             ReplyForm() if can_reply_notice(current_user, notice) and notice.replied_at is None
             else None),
     ), status
@@ -150,6 +170,21 @@ def notice(notice_id: int):
         abort(404)
     require(can_view_notice(current_user, found))
     return _notice_page(found)
+
+
+@bp.get("/notices/<int:notice_id>/document")
+@role_required(*STAFF_ROLES)
+def notice_document(notice_id: int):
+    """The notice as a document to print on A4 (an internal page: it names the issuer's role
+    and unit)."""
+    found = notice_detail(notice_id)
+    if found is None:
+        abort(404)
+    require(can_view_notice(current_user, found))
+    return render_template("supervision/notice_document.html", notice=found,
+                           number=notice_number(found), issuer=notice_issuer(found),
+                           issued_on=local_day(found.issued_at),
+                           state=notice_state(found, today()), state_label=_state_label)
 
 
 @bp.post("/notices/<int:notice_id>/reply")
@@ -176,7 +211,9 @@ def reply(notice_id: int):
 def _notice_form(matter: Matter, formdata=True) -> NoticeForm:
     form = NoticeForm() if formdata else NoticeForm(formdata=None)
     units = [matter.lead_unit, *matter.co_units] if matter.lead_unit else list(matter.co_units)
-    form.unit.choices = [(u.code, u.name) for u in units if u is not None]
+    choices = [(u.code, u.name) for u in units if u is not None]
+    # a required <select> opens on an empty choice (HTML's rule); the lead unit is preselected
+    form.unit.choices = [("", _("Choose a unit")), *choices] if choices else []
     if not formdata and matter.lead_unit:
         form.unit.data = matter.lead_unit.code
     return form

@@ -372,7 +372,8 @@ def test_without_smtp_rows_wait_and_only_admins_see_the_outbox(
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert html.escape(row.subject) in text and CENTRE_MAIL in text
-    assert "Waiting" in text and "SERVICE_DESK_SMTP_URL is not set" in text
+    assert "Waiting" in text and "no mail server is set" in text
+    assert "<code>SERVICE_DESK_SMTP_URL</code>" in text
     assert html.escape(row.subject) in client.get("/admin/outbox?status=pending").get_data(
         as_text=True)
     sent_only = client.get("/admin/outbox?status=sent").get_data(as_text=True)
@@ -589,7 +590,7 @@ def test_queueing_issues_the_same_number_of_statements_for_3_and_30_items(
 
 def test_the_outbox_page_names_every_reminder_kind():
     """The outbox imports no feature, so it names their kinds by the stored string."""
-    from service_desk.notifications.routes import KIND_LABELS
+    from service_desk.notifications.labels import KIND_LABELS
     from service_desk.supervision.services import NOTICE_ISSUED
 
     kinds = [Kind.DUE_SOON, Kind.OVERDUE, Kind.NOTICE_REPLY_DUE, Kind.NOTICE_LATE, NOTICE_ISSUED]

@@ -15,7 +15,7 @@ def test_a_date_at_the_calendars_end_is_replaced_by_today(app, seeded, make_user
     client = signed_in(app, "centre", lang="en")
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-    assert "Enter a date like 2021-12-31." in response.get_data(as_text=True)
+    assert "Enter a date like" in response.get_data(as_text=True)  # this year's example
 
 
 def test_a_date_well_inside_the_calendar_is_shown(app, seeded, make_user):
