@@ -11,6 +11,21 @@ from wtforms import StringField
 from .display import normalise_reference
 from .phones import normalise_mobile
 
+# inputs no <label> points at: their id only matters when a page holds one form
+UNLABELLED = frozenset({"CSRFTokenField", "HiddenField", "SubmitField"})
+
+
+class Form(FlaskForm):
+    """A FlaskForm whose CSRF token, hidden fields and buttons render without an id, so that
+    a page may hold several forms (each has ``csrf_token`` and ``submit``) and keep its ids
+    unique, as HTML requires. An id given to the field or in the template is kept."""
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            if field.type in UNLABELLED and field.id == field.name and "id" not in render_kw:
+                render_kw = {**render_kw, "id": False}  # WTForms leaves out a False attribute
+            return super().render_field(field, render_kw)
+
 
 class LookupForm(FlaskForm):
     reference = StringField(_l("Reference code"),

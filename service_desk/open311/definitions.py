@@ -2,9 +2,13 @@
 check of the values a client posts for them.
 
 Our services carry no free-form field list; the fields follow from what the desk keeps on a
-request. A service open only to some groups (``eligible_groups``, e.g. enterprises) asks who
-the request is for (``group``, kept as the request's special group) and what help is needed
-(``needs``). Other services need nothing more: their ``metadata`` is false.
+request. Every service asks for the resident's ``name`` and mobile ``phone`` (required): the
+specification makes its ``first_name``/``last_name`` and ``phone`` optional, but the unit replies
+by text message and calls the resident back (回访) on that number, so the zone declares them as
+required attributes, which a generic client shows in its form. A client may send the
+specification's own fields instead (services.py takes either). A service open only to some
+groups (``eligible_groups``, e.g. enterprises) also asks who the request is for (``group``, kept
+as the request's special group) and what help is needed (``needs``).
 """
 from __future__ import annotations
 
@@ -35,20 +39,40 @@ class Attribute:
     values: tuple[tuple[str, object], ...] = field(default_factory=tuple)
 
 
-def service_attributes(service: Service) -> list[Attribute]:
-    """The attributes of ``service``'s definition, in their order; empty when none."""
+# the resident's contact, asked by every service; the values become the request's name and
+# mobile (never kept among its attributes)
+CONTACT = (
+    Attribute(code="name", datatype="string", required=True, order=1,
+              description=_l("Your name: staff use it when they call you back. (Or send "
+                             "first_name and last_name.)"),
+              datatype_description=_l("Up to 50 characters.")),
+    Attribute(code="phone", datatype="string", required=True, order=2,
+              description=_l("Your mobile number in mainland China: the unit replies by text "
+                             "message and calls you back on it. (Or send phone.)"),
+              datatype_description=_l("11 digits, such as 13812345678.")),
+)
+CONTACT_CODES = frozenset(a.code for a in CONTACT)
+
+
+def _own_attributes(service: Service) -> list[Attribute]:
+    """What a service asks beyond the contact: who it is for, for a service of some groups."""
     groups = groups_of(service)  # the same rule every channel applies
     if not groups:
         return []
     return [
-        Attribute(code="group", datatype="singlevaluelist", required=True, order=1,
+        Attribute(code="group", datatype="singlevaluelist", required=True, order=3,
                   description=_l("Who is the request for?"),
                   values=tuple((g.value, GROUP_LABELS[g]) for g in groups)),
-        Attribute(code="needs", datatype="text", required=False, order=2,
+        Attribute(code="needs", datatype="text", required=False, order=4,
                   description=_l("Anything the staff should know to help, such as a wheelchair "
                                  "or sign language."),
                   datatype_description=_l("Up to 1000 characters.")),
     ]
+
+
+def service_attributes(service: Service) -> list[Attribute]:
+    """The attributes of ``service``'s definition, in their order: the contact, then its own."""
+    return [*CONTACT, *_own_attributes(service)]
 
 
 class AttributeErrors(ValueError):
@@ -96,15 +120,17 @@ def _one(attr: Attribute, values: list[str]) -> tuple[object | None, object | No
 
 
 def attributes_check(service: Service, posted: dict[str, list[str]]) -> dict[str, object]:
-    """The posted ``attribute[code]`` values checked against ``service``'s definition.
+    """The posted ``attribute[code]`` values checked against ``service``'s own definition (the
+    contact attributes are the caller's: services.py reads them with the specification's
+    fields).
 
     Unknown codes, missing required values and values of the wrong type are all reported at
     once (AttributeErrors); empty values count as not sent."""
-    definition = {a.code: a for a in service_attributes(service)}
+    definition = {a.code: a for a in _own_attributes(service)}
     errors: list[tuple[str, object]] = []
     checked: dict[str, object] = {}
     for code in posted:
-        if code not in definition:
+        if code not in definition and code not in CONTACT_CODES:
             errors.append((f"attribute[{code}]", _l("This service has no such attribute.")))
     for attr in sorted(definition.values(), key=lambda a: a.order):
         values = [v.strip() for v in posted.get(attr.code, []) if v and v.strip()]

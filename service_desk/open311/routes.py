@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -14,6 +13,7 @@ from ..base.calendar import zone
 from ..base.display import normalise_reference
 from ..db import utcnow
 from ..extensions import db, limiter
+from ..i18n import when_text
 from ..requests.models import RequestStatus
 from . import bp
 from .definitions import service_attributes
@@ -148,7 +148,7 @@ def request_create(fmt: str):
         "service_request_id": reference}
     answer["service_notice"] = _(
         "Sent to the unit in charge; a reply is expected by %(when)s.",
-        when=format_datetime(due_at, "medium"))
+        when=when_text(due_at))
     answer["account_id"] = None
     return respond("service_requests", [answer], fmt)
 

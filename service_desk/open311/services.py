@@ -2,9 +2,12 @@
 dispatched request (bookings/dispatch.py report_create) in the unit's queue.
 
 What the desk needs beyond the specification's required fields, and why:
-- ``phone``: a mainland mobile number. The unit's reply goes by text message and the
-  request is called back (回访) on that number; a request nobody can reach is refused (400).
-- ``first_name``/``last_name`` (either): staff address the resident by name on the call-back.
+- a mainland mobile number: the unit's reply goes by text message and the request is called
+  back (回访) on that number; a request nobody can reach is refused (400). The specification
+  makes ``phone`` optional, so every service definition declares a required ``phone``
+  attribute, which a generic client shows in its form: ``phone`` or ``attribute[phone]``.
+- a name: staff address the resident by it on the call-back: ``first_name``/``last_name``
+  (either) or the definition's required ``attribute[name]``.
 - ``description``: what the problem is; the unit cannot act on a location alone.
 - a location as the specification requires: ``lat`` & ``long`` or ``address_string``. The
   zone has no master address repository, so ``address_id`` alone is refused (400).
@@ -22,6 +25,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import ApiKey
+from ..base.phones import normalise_mobile
 from ..catalog.models import Channel, Service
 from ..requests.errors import RequestError
 from ..requests.lifecycle import MAX_TEXT, report_create
@@ -82,6 +86,42 @@ def _full_name(first: str, last: str) -> str:
     if _CJK.search(first + last):
         return f"{last}{first}"  # 王 + 大爷: family name first, no space
     return " ".join(part for part in (first, last) if part)
+
+
+def _contact(posted: Posted, errors: list[str]) -> dict[str, tuple[str, str]]:
+    """The resident's name and mobile number, each as (value, the parameter it came from):
+    the specification's fields, or the definition's ``attribute[name]``/``attribute[phone]``
+    that a generic client fills in from its form. Both sent and different is refused: the
+    reply would go to one of them."""
+    found: dict[str, tuple[str, str]] = {}
+    for code, field, given in (
+            ("name", "first_name", _full_name(posted.get("first_name"), posted.get("last_name"))),
+            ("phone", "phone", posted.get("phone"))):
+        values = list(dict.fromkeys(v.strip() for v in posted.attributes.get(code, [])
+                                    if v and v.strip()))
+        attribute = f"attribute[{code}]"
+        if len(values) > 1:
+            errors.append(field_error(attribute, _l("Send one value only.")))
+        elif values and given and _differ(code, given, values[0]):
+            errors.append(field_error(attribute, _l(
+                "It differs from %(field)s: send one of them.", field=field)))
+        found[code] = (given, field) if given or not values else (values[0], attribute)
+    if not found["name"][0]:
+        errors.append(field_error("first_name", _l(
+            "A name is required (first_name or last_name, or attribute[name] of the service "
+            "definition): staff use it when they call the resident back.")))
+    if not found["phone"][0]:
+        errors.append(field_error("phone", _l(
+            "A mainland China mobile number is required (phone, or attribute[phone] of the "
+            "service definition): the unit replies by text message and calls the resident "
+            "back on it.")))
+    return found
+
+
+def _differ(code: str, one: str, other: str) -> bool:
+    if code == "phone":
+        return (normalise_mobile(one) or one) != (normalise_mobile(other) or other)
+    return " ".join(one.split()) != " ".join(other.split())
 
 
 def _coordinates(posted: Posted, errors: list[str]) -> tuple[float | None, float | None]:
@@ -160,10 +200,7 @@ def request_post(*, service: Service, posted: Posted, api_key: ApiKey) -> Servic
     elif len(description) > MAX_TEXT:
         errors.append(field_error("description", _l(
             "Please keep this to 4000 characters or fewer.")))
-    if not posted.get("phone"):
-        errors.append(field_error("phone", _l(
-            "A mainland China mobile number is required: the unit replies by text message and "
-            "calls the resident back on it.")))
+    contact = _contact(posted, errors)
     email = _email(posted.get("email"), errors)
     media_url = _media_url(posted.get("media_url"), errors)
     attributes: dict[str, object] = {}
@@ -175,14 +212,16 @@ def request_post(*, service: Service, posted: Posted, api_key: ApiKey) -> Servic
     try:
         group = attributes.get("group")
         resident = resident_check(
-            name=_full_name(posted.get("first_name"), posted.get("last_name")),
-            phone=posted.get("phone"), address=address,
+            name=contact["name"][0], phone=contact["phone"][0], address=address,
             group=group if isinstance(group, str) else None,
             needs=attributes.get("needs") if isinstance(attributes.get("needs"), str) else None)
     except ResidentError as exc:
         for name, message in exc.errors.items():
-            if name == "phone" and not posted.get("phone"):
-                continue  # said above
+            if name in contact:
+                value, source = contact[name]
+                if value:  # a missing one was said above
+                    errors.append(field_error(source, message))
+                continue
             errors.append(field_error(_RESIDENT_FIELDS.get(name, name), message))
     if errors:
         raise Open311Error(400, errors)

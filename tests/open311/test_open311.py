@@ -119,8 +119,8 @@ def test_services_list_the_request_services_with_the_specifications_fields(clien
     # appointments are booked elsewhere (/api/v1, the booking pages): not Open311 services
     assert set(by_code) == {"hotline", "open-on-completion", "butler-help-desk"}
     assert all(list(s) == SERVICE_FIELDS for s in body)
-    assert by_code["hotline"]["metadata"] is False
-    assert by_code["butler-help-desk"]["metadata"] is True  # for enterprises: asks who
+    # every service asks for the resident's name and mobile (the definition's attributes)
+    assert {s["metadata"] for s in body} == {True}
     assert {s["type"] for s in body} == {"realtime"}
     assert by_code["hotline"]["service_name"] == "便民热线"
     assert by_code["hotline"]["group"] == "经开区政务服务中心"
@@ -130,7 +130,7 @@ def test_services_list_the_request_services_with_the_specifications_fields(clien
     assert [s.tag for s in root] == ["service"] * 3
     assert all([c.tag for c in s] == SERVICE_FIELDS for s in root)
     hotline = next(s for s in root if s.findtext("service_code") == "hotline")
-    assert hotline.findtext("metadata") == "false" and hotline.findtext("type") == "realtime"
+    assert hotline.findtext("metadata") == "true" and hotline.findtext("type") == "realtime"
 
 
 def test_service_names_follow_the_language_asked_for(client, seeded):
@@ -142,24 +142,24 @@ def test_service_names_follow_the_language_asked_for(client, seeded):
 def test_a_service_definition_lists_its_attributes_in_both_formats(client, seeded):
     body = client.get(f"{BASE}/services/butler-help-desk.json").get_json()
     assert body["service_code"] == "butler-help-desk"
-    group, needs = body["attributes"]
+    _name, _phone, group, needs = body["attributes"]
     assert list(group) == ATTRIBUTE_FIELDS
     assert (group["code"], group["datatype"], group["required"], group["order"],
-            group["variable"]) == ("group", "singlevaluelist", True, 1, True)
+            group["variable"]) == ("group", "singlevaluelist", True, 3, True)
     assert [v["key"] for v in group["values"]] == ["enterprise"]
     assert (needs["code"], needs["datatype"], needs["required"]) == ("needs", "text", False)
 
     root = xml(client.get(f"{BASE}/services/butler-help-desk.xml"))
     assert root.tag == "service_definition"
     assert [c.tag for c in root] == ["service_code", "attributes"]
-    attribute = root.find("attributes/attribute")
+    attribute = root.find("attributes/attribute[code='group']")
     assert [c.tag for c in attribute] == ATTRIBUTE_FIELDS
     assert attribute.findtext("required") == "true"
     value = attribute.find("values/value")
     assert [c.tag for c in value] == ["key", "name"] and value.findtext("key") == "enterprise"
 
     plain = client.get(f"{BASE}/services/hotline.json").get_json()
-    assert plain == {"service_code": "hotline", "attributes": []}
+    assert [a["code"] for a in plain["attributes"]] == ["name", "phone"]
 
 
 def test_the_singular_service_path_of_older_clients_works_too(client, seeded):
