@@ -26,7 +26,8 @@ from .projects.models import (
     KeyProject,
     MilestoneKind,
     ProjectMilestone,
-    ProjectStatus,
+    ProjectStage,
+    RecordKind,
 )
 from .units.models import Unit, UnitKind
 
@@ -136,6 +137,7 @@ def load_matters(stats: SeedStats, units: dict[str, Unit], directory: Path) -> N
         described = {
             "title": rec["title_zh"], "title_en": rec.get("title_en"),
             "description": rec.get("description_zh"), "source_quote": rec["source"],
+            "source_quotes": list(rec["quotes"]) if rec.get("quotes") else None,
             "figures": rec.get("figures"),
         }
         matter = existing.get(number)
@@ -151,9 +153,10 @@ def load_matters(stats: SeedStats, units: dict[str, Unit], directory: Path) -> N
         )
         db.session.add(matter)
         db.session.flush()
+        # the article's sentence, not a note of this day: it carries no date of its own
         db.session.add(MatterUpdate(
             matter_id=matter.id, status_after=status, progress_after=matter.progress,
-            note=rec["source"], is_public=True,
+            note=rec["source"], is_public=True, from_article=True,
         ))
         stats.count("matters", "created")
 
@@ -173,21 +176,31 @@ def load_projects(stats: SeedStats, units: dict[str, Unit], directory: Path) -> 
             "total_investment_currency": total_cur, "registered_capital": capital,
             "registered_capital_currency": capital_cur, "expected_sales": sales,
             "expected_sales_currency": sales_cur, "owner_unit_id": owner.id if owner else None,
-            "status": ProjectStatus(rec["status"]) if rec.get("status") else None,
+            # only what the article states: no stage read into a record (None = not stated)
+            "stage": ProjectStage(rec["stage"]) if rec.get("stage") else None,
+            "record_kind": RecordKind(rec.get("record_kind", "project")),
+            "investment_approximate": bool((rec.get("total_investment") or {}).get("approximate")),
+            "expected_sales_approximate": bool(
+                (rec.get("expected_sales") or {}).get("approximate")),
             "facts": rec.get("facts_zh"), "source_quote": rec["source"],
         }, stats, "key_projects", existing)
         if project.id is None:
             project.milestones = []
-        by_key = {(m.kind, m.planned_on): m for m in project.milestones}
+        # one milestone of a kind per seeded project; the article's dates, never today's:
+        # `planned` for what it announces, `actual` for what it reports done
+        by_key = {m.kind: m for m in project.milestones}
         for ms in rec.get("milestones", []):
-            kind, planned = MilestoneKind(ms["kind"]), _month(ms["planned"])
+            kind = MilestoneKind(ms["kind"])
+            precision = DatePrecision(ms["precision"])
             amount, currency = _money(ms.get("amount"))
-            values = {"precision": DatePrecision(ms["precision"]), "amount": amount,
-                      "currency": currency, "done": bool(ms.get("done")),
-                      "source_quote": ms["source"]}
-            milestone = by_key.get((kind, planned))
+            actual = _month(ms["actual"]) if ms.get("actual") else None
+            values = {"planned_on": _month(ms["planned"]) if ms.get("planned") else None,
+                      "precision": precision, "actual_on": actual,
+                      "actual_precision": precision if actual else None, "amount": amount,
+                      "currency": currency, "source_quote": ms["source"]}
+            milestone = by_key.get(kind)
             if milestone is None:
-                project.milestones.append(ProjectMilestone(kind=kind, planned_on=planned, **values))
+                project.milestones.append(ProjectMilestone(kind=kind, **values))
                 stats.count("milestones", "created")
             elif _assign(milestone, values):
                 stats.count("milestones", "updated")

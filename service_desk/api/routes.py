@@ -29,7 +29,7 @@ from .serialize import key_issue_json, matter_json, unit_json
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 10**6
-MAX_KEY_ISSUE = 1000  # the ledger has 24 key issues: a bound, not a guess
+MAX_KEY_ISSUE = 1000  # the article names 24 key issues: a bound, not a guess
 STATUSES = ", ".join(s.value for s in MatterStatus)
 
 
@@ -44,9 +44,10 @@ def units():
 @bp.get("/key-issues")
 @limiter.limit(read_limit)
 def key_issues():
-    """The 24 key problems, each with how many items (visible to the caller) it groups."""
+    """The key issues of the imported ledger, each with how many items (visible to the
+    caller, synthetic ones left out) are filed under it."""
     counted = select(Matter.key_issue_id, func.count(Matter.id).label("n")) \
-        .group_by(Matter.key_issue_id)
+        .where(Matter.is_synthetic.is_(False)).group_by(Matter.key_issue_id)
     if not has_role(api_user(), *STAFF_ROLES):
         counted = counted.where(Matter.is_public.is_(True))
     counted = counted.subquery()
@@ -104,12 +105,18 @@ def matters():
             raise ApiProblem(422, "invalid_parameter", "overdue must be true or false",
                              {"overdue": "true or false"})
         overdue = overdue_raw in ("true", "1")
+    demo_raw = request.args.get("demo")
+    if demo_raw is not None and demo_raw not in ("true", "false", "1", "0"):
+        raise ApiProblem(422, "invalid_parameter", "demo must be true or false",
+                         {"demo": "true or false"})
     key_issue = int_arg("key_issue", None, 1, MAX_KEY_ISSUE)
     user = api_user()
     filters = MatterFilters(
         q=request.args.get("q") or None, unit=request.args.get("unit") or None,
         key_issue=key_issue, status=status or None, overdue=overdue,
         public_only=not has_role(user, *STAFF_ROLES),
+        # synthetic (demo, load-test) items: staff only, when asked for with demo=true
+        include_demo=demo_raw in ("1", "true"),
     )
     result = matters_page(filters, today=today(), page=page, per_page=per_page)
     names = can_see_names(user)

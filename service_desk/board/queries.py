@@ -9,19 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import and_, case, extract, func, select
 
 from ..base.paging import Page, paginate
 from ..campaign.models import CampaignFigure
 from ..extensions import db
-from ..matters.models import KeyIssue, Matter, MatterStatus, MatterUpdate, matter_co_units
+from ..matters.models import (
+    KeyIssue,
+    Matter,
+    MatterStatus,
+    MatterUpdate,
+    RecordOrigin,
+    matter_co_units,
+)
 from ..matters.queries import overdue_clause
 from ..ratings.stats import Figures, Row, StatsFilter, monthly_figures
 from ..units.models import Unit
 
 NONE = "none"  # filter value: items with no lead unit / no key issue yet
 
-_PUBLIC = Matter.is_public.is_(True)
+# synthetic (demo, load-test) items are made up: never shown or counted in public
+_PUBLIC = and_(Matter.is_public.is_(True), Matter.is_synthetic.is_(False))
+_REPORTED = Matter.origin == RecordOrigin.SEED
 _COMPLETED = Matter.status == MatterStatus.COMPLETED
 
 
@@ -48,7 +57,7 @@ class Summary:
     completed: int
     progress_sum: int
     overdue: int
-    synthetic: int
+    reported: int  # initiatives the article reports, not confirmed as on the list
     key_issues_named: int
     campaign_total: int | None  # CampaignFigure "matters_total" (168), if loaded
 
@@ -57,8 +66,13 @@ class Summary:
         return round(100 * self.completed / self.items) if self.items else 0
 
     @property
+    def listed(self) -> int:
+        """Items of the list itself (imported), not the article's reported initiatives."""
+        return self.items - self.reported
+
+    @property
     def not_loaded(self) -> int:
-        return max(0, (self.campaign_total or 0) - self.items)
+        return max(0, (self.campaign_total or 0) - self.listed)
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class PublicNote:
     note: str
     status_after: MatterStatus | None = None
     progress_after: int | None = None
+    from_article: bool = False  # the article's sentence: no date of its own
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,7 @@ class PublicItem:
     completed_on: dt.date | None
     is_public: bool
     is_synthetic: bool
+    origin: RecordOrigin
     unit_code: str | None
     unit_name: str | None
     unit_name_en: str | None
@@ -119,7 +135,14 @@ class PublicItem:
     key_issue_title: str | None
     key_issue_title_en: str | None
     description: str | None = None
+    source_quote: str | None = None
+    source_quotes: list | None = None
     latest_note: PublicNote | None = None
+
+    @property
+    def reported_by_article(self) -> bool:
+        """Seeded from the article, which never says it is on the 168-item list."""
+        return self.origin is RecordOrigin.SEED
 
 
 def board_summary(*, today: dt.date) -> Summary:
@@ -129,12 +152,12 @@ def board_summary(*, today: dt.date) -> Summary:
         _count_where(_COMPLETED),
         func.coalesce(func.sum(Matter.progress), 0),
         _count_where(overdue_clause(today)),
-        _count_where(Matter.is_synthetic.is_(True)),
+        _count_where(_REPORTED),
         select(func.count(KeyIssue.id)).scalar_subquery(),
         select(CampaignFigure.value).where(CampaignFigure.key == "matters_total").scalar_subquery(),
     ).where(_PUBLIC)).one()
     return Summary(items=int(row[0]), completed=int(row[1]), progress_sum=int(row[2]),
-                   overdue=int(row[3]), synthetic=int(row[4]), key_issues_named=int(row[5]),
+                   overdue=int(row[3]), reported=int(row[4]), key_issues_named=int(row[5]),
                    campaign_total=int(row[6]) if row[6] is not None else None)
 
 
@@ -206,7 +229,7 @@ def completions_by_month() -> list[MonthRow]:
 _ITEM_COLUMNS = (
     Matter.id, Matter.number, Matter.title, Matter.title_en, Matter.status, Matter.progress,
     Matter.deadline, Matter.original_deadline, Matter.completed_on, Matter.is_public,
-    Matter.is_synthetic, Unit.code, Unit.name, Unit.name_en, KeyIssue.number, KeyIssue.title,
+    Matter.is_synthetic, Matter.origin, Unit.code, Unit.name, Unit.name_en, KeyIssue.number, KeyIssue.title,
     KeyIssue.title_en,
 )
 
@@ -246,15 +269,17 @@ def latest_public_notes(matter_ids: list[int]) -> dict[int, PublicNote]:
         return {}
     ranked = select(
         MatterUpdate.matter_id, MatterUpdate.created_at, MatterUpdate.note,
+        MatterUpdate.from_article,
         func.row_number().over(
             partition_by=MatterUpdate.matter_id,
             order_by=(MatterUpdate.created_at.desc(), MatterUpdate.id.desc()),
         ).label("rn"),
     ).where(MatterUpdate.is_public.is_(True), MatterUpdate.matter_id.in_(matter_ids)).subquery()
     rows = db.session.execute(
-        select(ranked.c.matter_id, ranked.c.created_at, ranked.c.note).where(ranked.c.rn == 1)
+        select(ranked.c.matter_id, ranked.c.created_at, ranked.c.note, ranked.c.from_article)
+        .where(ranked.c.rn == 1)
     ).all()
-    return {r[0]: PublicNote(created_at=r[1], note=r[2]) for r in rows}
+    return {r[0]: PublicNote(created_at=r[1], note=r[2], from_article=r[3]) for r in rows}
 
 
 def items_page(filters: BoardFilters, *, today: dt.date, page: int, per_page: int) -> Page:
@@ -277,12 +302,15 @@ def items_page(filters: BoardFilters, *, today: dt.date, page: int, per_page: in
 
 
 def public_item(number: str) -> PublicItem | None:
-    """One item by number (public or not: the caller checks), with its description."""
-    row = db.session.execute(_items_select(Matter.description).where(Matter.number == number)
+    """One item by number (public or not: the caller checks), with its description and the
+    article's sentences about it."""
+    row = db.session.execute(_items_select(Matter.description, Matter.source_quote,
+                                           Matter.source_quotes).where(Matter.number == number)
                              ).one_or_none()
     if row is None:
         return None
-    return _item(row, description=row[len(_ITEM_COLUMNS)])
+    n = len(_ITEM_COLUMNS)
+    return _item(row, description=row[n], source_quote=row[n + 1], source_quotes=row[n + 2])
 
 
 def co_unit_names(matter_id: int) -> list[tuple[str, str | None]]:
@@ -297,12 +325,12 @@ def public_history(matter_id: int) -> list[PublicNote]:
     """An item's public notes, newest first: no author, no private notes."""
     rows = db.session.execute(
         select(MatterUpdate.created_at, MatterUpdate.note, MatterUpdate.status_after,
-               MatterUpdate.progress_after)
+               MatterUpdate.progress_after, MatterUpdate.from_article)
         .where(MatterUpdate.matter_id == matter_id, MatterUpdate.is_public.is_(True))
         .order_by(MatterUpdate.created_at.desc(), MatterUpdate.id.desc())
     ).all()
-    return [PublicNote(created_at=r[0], note=r[1], status_after=r[2], progress_after=r[3])
-            for r in rows]
+    return [PublicNote(created_at=r[0], note=r[1], status_after=r[2], progress_after=r[3],
+                       from_article=r[4]) for r in rows]
 
 
 def filter_options(units: list[GroupRow], key_issues: list[GroupRow]) -> dict:

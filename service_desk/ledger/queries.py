@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..matters.models import (
@@ -38,14 +38,20 @@ class LedgerRow(NamedTuple):
     latest_note: str
 
 
-# 最新进展 is the unit's own account: a supervisor's notice, an extension or a file is not
+# 最新进展 is the unit's own account: a supervisor's notice, an extension or a file is not,
+# nor the change log an import writes when the file gave no 最新进展 of its own
 PROGRESS_KINDS = (UpdateKind.PROGRESS, UpdateKind.NOTE, UpdateKind.IMPORT, UpdateKind.NOTICE_REPLY)
+
+
+def progress_note_clause():
+    """History rows that are a progress note people wrote (or the article's sentence)."""
+    return and_(MatterUpdate.kind.in_(PROGRESS_KINDS), MatterUpdate.is_generated.is_(False))
 
 
 def _latest_note():
     """The note of the item's newest progress entry, as a correlated column (no query per row)."""
     return (select(MatterUpdate.note).where(MatterUpdate.matter_id == Matter.id,
-                                            MatterUpdate.kind.in_(PROGRESS_KINDS))
+                                            progress_note_clause())
             .order_by(MatterUpdate.created_at.desc(), MatterUpdate.id.desc())
             .limit(1).correlate(Matter).scalar_subquery())
 

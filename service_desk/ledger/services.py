@@ -371,6 +371,8 @@ def import_apply(*, rows: Iterable[dict[str, Any]], actor: Any, source: str | No
             status_after=matter.status, progress_before=progress_before,
             progress_after=matter.progress, note=note, kind=UpdateKind.IMPORT,
             matter_version=matter.version,
+            # the file's own 最新进展 is a person's words; the change log is ours
+            is_generated=not change.note,
         ))
         after = {k: _json(a) for k, (_b, a) in change.fields.items()}
         audit_record(

@@ -13,11 +13,17 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
+    func,
+    select,
     true,
 )
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..base.calendar import today
 from ..db import enum_type, utcnow
 from ..extensions import db
 from ..units.models import Unit
@@ -58,7 +64,11 @@ class RecordOrigin(enum.Enum):
 
 
 class KeyIssue(db.Model):
-    """One of the 24 key problems the list is grouped under."""
+    """A key issue (重点问题) an item may be filed under in the offices' ledger.
+
+    The article names 24 key issues for 2021 and, in another sentence, the 168-item list;
+    it does not say the list is organised under them. Key issues arrive by import only.
+    """
 
     __tablename__ = "key_issues"
 
@@ -102,6 +112,8 @@ class Matter(db.Model):
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
     figures: Mapped[list | None] = mapped_column(db.JSON)
     source_quote: Mapped[str | None] = mapped_column(Text)
+    # further sentences of the article about the item, verbatim (seeds' `quotes`)
+    source_quotes: Mapped[list | None] = mapped_column(db.JSON)
     origin: Mapped[RecordOrigin] = mapped_column(enum_type(RecordOrigin))
     is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -114,6 +126,12 @@ class Matter(db.Model):
     key_issue: Mapped[KeyIssue | None] = relationship(lazy="raise")
     lead_unit: Mapped[Unit | None] = relationship(lazy="raise")
     co_units: Mapped[list[Unit]] = relationship(secondary=matter_co_units, lazy="raise")
+
+    @property
+    def reported_by_article(self) -> bool:
+        """An initiative the article describes, seeded from it: the article never says it is
+        on the 168-item list, so it is not counted as one of its items."""
+        return self.origin is RecordOrigin.SEED
 
 
 class MatterUpdate(db.Model):
@@ -139,6 +157,11 @@ class MatterUpdate(db.Model):
     matter_version: Mapped[int | None]
     is_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # written by the software (an import's change log), not by a person: never 最新进展
+    is_generated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # a sentence of the source article, loaded by the seed: the article gives no date for
+    # it, and created_at is only when it was loaded, so pages show no date
+    from_article: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (
         db.Index("ix_matter_updates_matter_id_created_at", "matter_id", "created_at"),
@@ -169,15 +192,33 @@ class DeadlineExtension(db.Model):
     unit: Mapped[Unit | None] = relationship(lazy="raise")
 
 
+def _next_notice_serial(context) -> int:
+    """A row inserted without a serial (seeds, tests) gets its year's next one; the service
+    sets both itself and retries when a concurrent notice took the number."""
+    year = context.get_current_parameters().get("year") or today().year
+    notices = sa_table("supervision_notices", sa_column("year"), sa_column("serial"))
+    last = context.connection.scalar(select(func.max(notices.c.serial))
+                                     .where(notices.c.year == year)) or 0
+    # rows of the same INSERT (add_all) numbered just before this one
+    same_batch = [p["serial"] for p in context.compiled_parameters
+                  if p.get("year") == year and p.get("serial")]
+    return max([last, *same_batch]) + 1
+
+
 class SupervisionNotice(db.Model):
     """督办单: a supervisor's formal push on an item, to a unit, with a reply date.
 
     Open, replied or late is derived from reply_due, replied_at and today, never stored.
+    Its number (督办〔year〕第 serial 号) counts per year of issue in the zone; the unique pair
+    is what keeps two notices issued at once from sharing one.
     """
 
     __tablename__ = "supervision_notices"
+    __table_args__ = (UniqueConstraint("year", "serial"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, default=lambda: today().year)
+    serial: Mapped[int] = mapped_column(Integer, default=_next_notice_serial)
     matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -20,6 +20,7 @@ from .models import (
     Matter,
     MatterStatus,
     MatterUpdate,
+    RecordOrigin,
     SupervisionNotice,
     matter_co_units,
 )
@@ -33,6 +34,8 @@ class MatterFilters:
     status: MatterStatus | None = None
     overdue: bool | None = None
     public_only: bool = False
+    # synthetic (demo, load-test) items: left out unless staff ask for them; never in public
+    include_demo: bool = False
 
 
 def status_from_arg(raw: str | None) -> MatterStatus | None:
@@ -51,7 +54,8 @@ def filters_from_args(args, *, public_only: bool = False) -> MatterFilters:
     key_issue = id_arg(args, "key_issue")
     return MatterFilters(q=args.get("q") or None, unit=args.get("unit") or None,
                          key_issue=key_issue, status=status, overdue=overdue,
-                         public_only=public_only)
+                         public_only=public_only,
+                         include_demo=not public_only and args.get("demo") in ("1", "true"))
 
 
 # Overdue and due soon, derived and never stored: each Python predicate beside its SQL clause.
@@ -93,6 +97,8 @@ def filtered_select(filters: MatterFilters, today: dt.date) -> Select:
     stmt = select(Matter)
     if filters.public_only:
         stmt = stmt.where(Matter.is_public.is_(True))
+    if filters.public_only or not filters.include_demo:
+        stmt = stmt.where(Matter.is_synthetic.is_(False))
     if filters.q:
         like = f"%{filters.q.strip()}%"
         stmt = stmt.where(or_(Matter.title.ilike(like), Matter.number.ilike(like),
@@ -146,14 +152,20 @@ def matter_history(matter_id: int, *, public_only: bool = False) -> list[MatterU
 
 
 def ledger_counts() -> dict[str, int]:
-    """Loaded items and key issues, for "N of 168 items loaded"."""
+    """Loaded items and key issues, for "N of the list's 168 items loaded". ``listed``: items
+    of the list itself; ``reported``: the article's initiatives (seeded), which the article
+    never says are on the list."""
+    real = Matter.is_synthetic.is_(False)
     row = db.session.execute(select(
-        select(func.count(Matter.id)).where(Matter.is_synthetic.is_(False)).scalar_subquery(),
+        select(func.count(Matter.id)).where(real).scalar_subquery(),
         select(func.count(Matter.id)).where(Matter.status == MatterStatus.COMPLETED,
-                                            Matter.is_synthetic.is_(False)).scalar_subquery(),
+                                            real).scalar_subquery(),
         select(func.count(KeyIssue.id)).scalar_subquery(),
+        select(func.count(Matter.id)).where(real, Matter.origin == RecordOrigin.SEED)
+        .scalar_subquery(),
     )).one()
-    return {"matters": row[0], "completed": row[1], "key_issues": row[2]}
+    return {"matters": row[0], "completed": row[1], "key_issues": row[2],
+            "reported": row[3], "listed": row[0] - row[3]}
 
 
 def units_list() -> list[Unit]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..base.display import normalise_reference
 from ..catalog.models import Service
 from ..extensions import db
 from ..requests.models import ServiceRequest
@@ -34,7 +35,7 @@ def rated_item(reference: str) -> RatedItem | None:
         .outerjoin(User, User.id == ServiceRequest.served_by_id)
         .outerjoin(Rating, Rating.request_id == ServiceRequest.id)
         .outerjoin(Rectification, Rectification.rating_id == Rating.id)
-        .where(ServiceRequest.reference == reference)).first()
+        .where(ServiceRequest.reference == normalise_reference(reference))).first()
     if row is None:
         return None
     return RatedItem(*row)

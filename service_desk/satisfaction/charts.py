@@ -1,4 +1,5 @@
-"""Server-drawn SVG charts of the rating rates, with the article's targets as reference lines.
+"""Server-drawn SVG charts of the rating rates, with the configured targets (if any) as
+reference lines.
 
 The conventions and primitives of base/charts.py, shared with the public board: an inline
 <svg role="img"> with <title> and <desc>, sizes in viewBox units, presentation attributes
@@ -16,10 +17,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..base.charts import EDGE, FILL, FONT, INK, LINE, TRACK, WIDTH, num, svg, wrap
-from ..ratings.stats import EVALUATION_TARGET, GOOD_RATING_TARGET
+from ..ratings.stats import Targets
 from .display import MonthPoint, percent, short_month, year_label
 
 SMALL = 16
+NO_TARGETS = Targets()
 SECOND = "#a4262c"  # the good-rating rate: dark red, 7:1 on white
 PLOT_H = 200
 BAR = 16
@@ -68,10 +70,19 @@ def target_label(rate: float) -> str:
     return _("target %(p)s", p=f"{rate * 100:.0f}%")
 
 
+def _targets_desc(targets: Targets) -> str:
+    """How the chart's description names the reference lines: only those that are set."""
+    named = [target_label(t) for t in (targets.evaluation, targets.good) if t is not None]
+    if not named:
+        return _("No target is set, so no reference line is drawn.")
+    return _("The dashed lines are the targets set for this site: %(targets)s.",
+             targets=", ".join(named))
+
+
 def trend_chart(points: Sequence[MonthPoint], *, chart_id: str = "chart-rating-months",
-                width: int = WIDTH) -> Markup:
+                width: int = WIDTH, targets: Targets = NO_TARGETS) -> Markup:
     """Both rates month by month (oldest left) on a 0–100% scale, with dashed horizontal
-    reference lines at the targets; a month with nothing to divide has no point."""
+    reference lines at the targets that are set; a month with nothing to divide has no point."""
     body = _line_legend(FONT)
     top = FONT + LINE + 26
     x0, x1 = 52.0, width - 4.0
@@ -87,12 +98,15 @@ def trend_chart(points: Sequence[MonthPoint], *, chart_id: str = "chart-rating-m
         body.append(_text(x0 - 6, y_of(rate) + 5, f"{rate * 100:.0f}%", size=SMALL, anchor="end"))
     # the targets: lines under the data, their labels (99% above its line, 80% below its
     # line) drawn last, over it
-    body.append(_reference(x0, x1, y_of(GOOD_RATING_TARGET), "target-good"))
-    body.append(_reference(x0, x1, y_of(EVALUATION_TARGET), "target-evaluation"))
-    labels = [_text(x1, y_of(GOOD_RATING_TARGET) - 6, target_label(GOOD_RATING_TARGET),
-                    size=SMALL, anchor="end", weight="700", halo=True),
-              _text(x1, y_of(EVALUATION_TARGET) + 19, target_label(EVALUATION_TARGET),
-                    size=SMALL, anchor="end", weight="700", halo=True)]
+    labels = []
+    if targets.good is not None:
+        body.append(_reference(x0, x1, y_of(targets.good), "target-good"))
+        labels.append(_text(x1, y_of(targets.good) - 6, target_label(targets.good),
+                            size=SMALL, anchor="end", weight="700", halo=True))
+    if targets.evaluation is not None:
+        body.append(_reference(x0, x1, y_of(targets.evaluation), "target-evaluation"))
+        labels.append(_text(x1, y_of(targets.evaluation) + 19, target_label(targets.evaluation),
+                            size=SMALL, anchor="end", weight="700", halo=True))
 
     n = max(1, len(points))
     step = (x1 - x0) / n
@@ -127,11 +141,10 @@ def trend_chart(points: Sequence[MonthPoint], *, chart_id: str = "chart-rating-m
             last_year = point.month.year
     body += labels
     return svg(chart_id, _("Evaluation rate and good-rating rate by month"),
-               _("One point per month of completion for each rate, on a scale from 0%% to "
-                 "100%%; the dashed horizontal lines are the targets, %(e)s for the evaluation "
-                 "rate and %(g)s for the good-rating rate. A month with nothing to divide has "
-                 "no point. The numbers are also in the table below the chart.",
-                 e=target_label(EVALUATION_TARGET), g=target_label(GOOD_RATING_TARGET)),
+               _("One point per month of completion for each rate, on a scale from %(low)s to "
+                 "%(high)s. A month with nothing to divide has no point. The numbers are also "
+                 "in the table below the chart.", low="0%", high="100%")
+               + " " + _targets_desc(targets),
                width, bottom + 48, body)
 
 
@@ -143,7 +156,7 @@ class RateBars:
 
 
 def rates_bar_chart(rows: Sequence[RateBars], *, chart_id: str, title: str,
-                    width: int = WIDTH) -> Markup:
+                    width: int = WIDTH, targets: Targets = NO_TARGETS) -> Markup:
     """Two bars per row (evaluation rate, then good-rating rate) on a 0–100% track, with
     dashed vertical reference lines at the targets across every row."""
     track = width - 2 - VALUE_W
@@ -160,12 +173,14 @@ def rates_bar_chart(rows: Sequence[RateBars], *, chart_id: str, title: str,
                     f'fill="{SECOND if second else FILL}"/>')
         body.append(_text(36, base, label))
     targets_top = FONT + 2 * LINE
-    x80, x99 = x_of(EVALUATION_TARGET), x_of(GOOD_RATING_TARGET)
-    body.append(_text(x80, targets_top + 2, target_label(EVALUATION_TARGET), size=SMALL,
-                      anchor="end", weight="700"))
-    body.append(_text(x99, targets_top + 2 + LINE - 2, target_label(GOOD_RATING_TARGET),
-                      size=SMALL, anchor="end", weight="700"))
-    rows_top = top = targets_top + 2 * LINE - 4
+    lines_at = [(cls, x_of(rate)) for cls, rate in (("target-evaluation", targets.evaluation),
+                                                    ("target-good", targets.good))
+                if rate is not None]
+    for i, (cls, x) in enumerate(lines_at):
+        rate = targets.evaluation if cls == "target-evaluation" else targets.good
+        body.append(_text(x, targets_top + 2 + i * (LINE - 2), target_label(rate), size=SMALL,
+                          anchor="end", weight="700"))
+    rows_top = top = (targets_top + 2 * LINE - 4) if lines_at else targets_top
     spans = []  # where each row's bars are: the reference lines cross the bars, not the labels
     for row in rows:
         lines = wrap(row.label, [width, width]) or [""]
@@ -183,7 +198,7 @@ def rates_bar_chart(rows: Sequence[RateBars], *, chart_id: str, title: str,
             y += BAR + 4
         top = y + 14
     bottom = top - 10
-    for cls, x in (("target-evaluation", x80), ("target-good", x99)):
+    for cls, x in lines_at:
         body.append(f'<line class="{cls}" x1="{num(x)}" y1="{num(rows_top)}" x2="{num(x)}" '
                     f'y2="{num(rows_top + 6)}" stroke="{INK}" stroke-width="2"/>')
         body += [f'<line class="{cls}" x1="{num(x)}" y1="{num(y1)}" x2="{num(x)}" '
@@ -191,7 +206,6 @@ def rates_bar_chart(rows: Sequence[RateBars], *, chart_id: str, title: str,
                  for y1, y2 in spans]
     return svg(chart_id, title,
                _("For each row, the upper bar is the evaluation rate and the lower bar the "
-                 "good-rating rate, both from 0%% to 100%%; the dashed vertical lines across "
-                 "the bars are the targets, %(e)s and %(g)s. The numbers are also in the table below the chart.",
-                 e=target_label(EVALUATION_TARGET), g=target_label(GOOD_RATING_TARGET)),
+                 "good-rating rate, both from %(low)s to %(high)s. The numbers are also in the "
+                 "table below the chart.", low="0%", high="100%") + " " + _targets_desc(targets),
                width, bottom + 4, body)

@@ -14,6 +14,7 @@ from ..accounts.models import Role
 from ..audit.services import audit_record
 from ..base.calendar import today
 from ..base.charts import ELDER_WIDTH, WIDTH
+from ..campaign.queries import reported_rates
 from ..catalog.models import Channel, Service
 from ..exporting import csv_response
 from ..extensions import db
@@ -21,7 +22,7 @@ from ..i18n import elder_mode
 from ..permissions import can_view_satisfaction, require, role_required
 from ..ratings.labels import level_label
 from ..ratings.models import GOOD_LEVELS
-from ..ratings.stats import EVALUATION_TARGET, GOOD_RATING_TARGET, RatingStats, Row, rating_figures
+from ..ratings.stats import RatingStats, Row, rating_figures, rating_targets
 from ..requests.labels import CHANNEL_LABELS
 from ..units.models import Unit
 from . import bp
@@ -87,6 +88,7 @@ def index():
     filters, units, services = _filters()
     stats = rating_figures(filters.stats_filter())
     width = ELDER_WIDTH if elder_mode() else WIDTH
+    targets = rating_targets()
     points = month_series(stats.by_month)
     unit_rows = [RateBars(unit_label(r), r.figures.evaluation_rate, r.figures.good_rating_rate)
                  for r in stats.by_unit]
@@ -95,18 +97,17 @@ def index():
         channels=list(Channel), channel_labels=CHANNEL_LABELS, months=months_offered(today()),
         ALL_TIME=ALL_TIME, period=period_label(filters), points=points,
         ranking=ranked(stats.unit_ranking),
-        month_chart=trend_chart(points, width=width) if points else None,
+        month_chart=trend_chart(points, width=width, targets=targets) if points else None,
         unit_chart=rates_bar_chart(unit_rows, chart_id="chart-rating-units",
                                    title=_("Evaluation rate and good-rating rate by unit"),
-                                   width=width) if unit_rows else None,
+                                   width=width, targets=targets) if unit_rows else None,
         percent=percent, unit_label=unit_label, service_label=service_label,
         channel_label=channel_label, month_label=month_label, level_label=level_label,
         point_label=lambda point: month_label(point.month),
         channel_row_label=lambda row: channel_label(row.key),
         loc=localized, good_levels_text=good_levels_text(),
         good_levels=[int(level) for level in GOOD_LEVELS],
-        targets={"evaluation": f"{EVALUATION_TARGET:.0%}",
-                 "good": f"{GOOD_RATING_TARGET:.0%}"},
+        targets=targets, reported=reported_rates(),
     )
 
 

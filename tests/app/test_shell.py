@@ -17,7 +17,7 @@ def test_pages_are_in_chinese_by_default(client, seeded):
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="zh-CN">' in html
     assert "为群众办实事" in html
-    assert "已录入 13 项，共 168 项" in html
+    assert "清单共 168 项，已录入 0 项" in html  # the 13 seeded are the article's, not the list's
     assert "Practical matters for the people" not in html
 
 
@@ -26,7 +26,7 @@ def test_english_is_one_tap_away_and_sticks(client, seeded):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in html
-    assert "13 of 168 items loaded" in html
+    assert "0 of the list's 168 items loaded" in html
 
 
 def test_elder_mode_is_linked_from_every_page_and_enlarges_it(client, seeded, make_user):

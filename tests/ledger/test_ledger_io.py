@@ -146,7 +146,8 @@ def test_xlsx_export_has_the_offices_columns_real_dates_and_a_filter(app, superv
     assert (s03[7].value, s03[8].value, s03[8].data_type) == ("已完成", 100, "n")
     assert s03[9].value.startswith("“我们还开通了便民热线")  # the latest history note
     s08 = next(r for r in rows if r[0] == "S08")
-    assert s08[4] == "经开区财政金融局"  # co-unit by name
+    # co-units by name; the article names S08's two bureaus together and no lead
+    assert (s08[3], s08[4]) == (None, "经开区科技创新局、经开区财政金融局")
     assert sheet.column_dimensions["B"].width > sheet.column_dimensions["A"].width
 
 

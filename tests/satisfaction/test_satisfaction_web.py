@@ -187,8 +187,15 @@ def test_the_page_shows_the_hand_counted_rates_and_says_how_they_are_counted(sup
     assert "“—” means the rate cannot be computed" in html
 
 
-def test_the_month_table_fills_the_gap_and_the_charts_carry_both_reference_lines(sup, rated,
-                                                                                  months):
+def _set_targets(app, monkeypatch) -> None:
+    """Targets are a setting (unset by default: the article's 80% and 99% are results)."""
+    monkeypatch.setitem(app.config, "RATING_TARGET_EVALUATION", 0.8)
+    monkeypatch.setitem(app.config, "RATING_TARGET_GOOD", 0.99)
+
+
+def test_the_month_table_fills_the_gap_and_the_charts_carry_both_reference_lines(
+        app, monkeypatch, sup, rated, months):
+    _set_targets(app, monkeypatch)
     html = page(sup)
     by_month = tables(html)["Ratings by month of completion"][1:]
     assert len(by_month) == 3  # two months ago, the empty month between, this month
@@ -350,7 +357,9 @@ def _ratings_section(html: str) -> str:
     return re.search(r'<section aria-labelledby="ratings".*?</section>', html, re.DOTALL).group(0)
 
 
-def test_the_public_board_shows_zone_wide_rates_without_names_or_comments(client, rated):
+def test_the_public_board_shows_zone_wide_rates_without_names_or_comments(app, monkeypatch,
+                                                                         client, rated):
+    _set_targets(app, monkeypatch)
     client.set_cookie("lang", "en")
     html = client.get("/board").get_data(as_text=True)
     section = _ratings_section(html)
@@ -407,3 +416,11 @@ def test_elder_mode_draws_the_charts_narrower_so_their_text_is_larger(sup, rated
     sup.set_cookie("elder", "1")
     html = page(sup)
     assert html.count('viewBox="0 0 288 ') == 2
+
+
+def test_without_targets_set_no_reference_line_is_drawn(sup, rated, months):
+    html = page(sup)
+    assert 'class="target-' not in html and "target 80%" not in html
+    assert "No target is set, so no reference line is drawn." in html
+    # the article's figures are shown as what it reported, where it measured them
+    assert "Reported by the article: on-site evaluation at the approval service centre" in html
