@@ -27,6 +27,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+        from .db import ping_when_idle
+
+        with app.app_context():
+            ping_when_idle(db.engine, idle_seconds=float(app.config["DB_PING_IDLE_SECONDS"]))
     migrate.init_app(app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations")),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -49,10 +54,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .errors import init_app as init_errors
     from .hotline import bp as hotline_bp
     from .ledger import bp as ledger_bp
+    from .ledger import projects_bp as projects_io_bp
     from .main import bp as main_bp
     from .matters import bp as matters_bp
     from .notifications import bp as outbox_bp
     from .open311 import bp as open311_bp
+    from .projects.fieldwork_routes import bp as fieldwork_bp
+    from .projects.routes import bp as projects_bp
     from .ratings import bp as ratings_bp
     from .rectifications import bp as rectifications_bp
     from .satisfaction import bp as satisfaction_bp
@@ -63,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(ledger_bp)  # before matters: /matters/export.xlsx is not a number
     app.register_blueprint(matters_bp)
+    app.register_blueprint(projects_io_bp)  # /projects/export.xlsx is not a project code
     app.register_blueprint(supervision_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(outbox_bp)
@@ -75,6 +84,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ratings_bp)
     app.register_blueprint(rectifications_bp)
     app.register_blueprint(satisfaction_bp)
+    app.register_blueprint(fieldwork_bp)  # /projects/<code>/fieldwork, /projects/waiting…
+    app.register_blueprint(projects_bp)  # /projects: list, detail, leader's page, totals
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(open311_bp)

@@ -60,7 +60,7 @@ def _account_fail(exc: Exception) -> None:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", required=True, help="operator, staff, supervisor or admin")
+@click.option("--role", required=True, help="operator, staff, supervisor, leader or admin")
 @click.option("--unit", "unit_code", default=None, help="unit code (required for staff)")
 @click.option("--name", "display_name", default=None, help="display name")
 @click.option("--email", default=None, help="mail address for reminders")
@@ -137,6 +137,7 @@ DEMO_ACCOUNTS = (
     ("demo-staff", "staff", "gov-service-centre", "政务服务中心工作人员（演示）"),
     ("demo-supervisor", "supervisor", None, "督查人员（演示）"),
     ("demo-admin", "admin", None, "系统管理员（演示）"),
+    ("demo-leader", "leader", None, "区领导（演示）"),
 )
 
 
@@ -192,11 +193,14 @@ def _queue_reminders() -> int:
     from .base.calendar import today
     from .db import utcnow
     from .matters.reminders import queue_reminders
+    from .projects.fieldwork_reminders import queue_fieldwork_reminders
     from .requests.reminders import appointment_reminders_queue
 
     ledger = queue_reminders(today=today(), due_soon_days=int(current_app.config["DUE_SOON_DAYS"]))
+    fieldwork = queue_fieldwork_reminders(today=today(),
+                                          due_soon_days=int(current_app.config["DUE_SOON_DAYS"]))
     hours = int(current_app.config["REMINDER_HOURS"])
-    return ledger + appointment_reminders_queue(now=utcnow(), hours=hours)
+    return ledger + fieldwork + appointment_reminders_queue(now=utcnow(), hours=hours)
 
 
 def _units_without_contacts() -> list[str]:
@@ -217,12 +221,14 @@ def _units_without_contacts() -> list[str]:
 
 def register(app: Flask) -> None:
     from .ledger.cli import import_matters
+    from .ledger.projects_cli import import_projects
     from .notifications.cli import notify_command
     from .open311.cli import api_keys
 
     notify = notify_command(queue_due=_queue_reminders, unreached=_units_without_contacts)
 
-    for command in (seed_command, users, tokens, demo_accounts, import_matters, notify,
+    for command in (seed_command, users, tokens, demo_accounts, import_matters, import_projects,
+                    notify,
                     demo_data_command, demo_hours, demo_bookings, api_keys, backup_command,
                     restore_command):
         app.cli.add_command(command)
@@ -270,6 +276,7 @@ def demo_hours() -> None:
     real ones at /admin/services. Services that have hours are left alone."""
     from .audit.services import audit_record
     from .catalog.models import OpeningHours, Service, ServiceKind
+    from .catalog.slot_versions import slots_changed
 
     has_hours = select(OpeningHours.service_id).distinct()
     services = db.session.scalars(select(Service).where(
@@ -283,6 +290,7 @@ def demo_hours() -> None:
                                             closes=closes))
         audit_record(actor="demo-hours", action="service.demo_hours", obj_type="service",
                      obj_id=service.code, after={"demo": True})
+        slots_changed(service.id)  # running servers' cached slots answers are out of date
     db.session.commit()
     if services:
         click.echo("Demo opening hours (not from the article; set real ones at /admin/services) "

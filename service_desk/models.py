@@ -25,6 +25,14 @@ from .matters.models import (  # noqa: F401
     UpdateKind,
 )
 from .notifications.models import Notification, NotificationStatus  # noqa: F401
+from .projects.fieldwork import (  # noqa: F401
+    OpeningCase,
+    OpeningCaseItem,
+    ProjectDifficulty,
+    SiteSelection,
+    SiteSelectionAnswer,
+    SiteVisit,
+)
 from .projects.models import KeyProject, MilestoneKind, ProjectMilestone  # noqa: F401
 from .ratings.models import Rating, RatingSource, Rectification, RectificationStatus  # noqa: F401
 from .requests.models import CallLog, RequestEvent, RequestStatus, ServiceRequest  # noqa: F401

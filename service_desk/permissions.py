@@ -28,9 +28,14 @@ class Role(enum.Enum):
     STAFF = "staff"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    LEADER = "leader"  # 区领导: a district leader, in charge of key projects
 
 
+# the roles that work requests, appointments and the matters ledger. District leaders are
+# not among them: they see the key projects they lead (PROJECT_ROLES, can_view_project).
 STAFF_ROLES = (Role.OPERATOR, Role.STAFF, Role.SUPERVISOR, Role.ADMIN)
+# the roles with project pages: each project is then checked with can_view_project
+PROJECT_ROLES = (Role.STAFF, Role.SUPERVISOR, Role.ADMIN, Role.LEADER)
 
 
 def has_role(user, *roles: Role) -> bool:
@@ -63,8 +68,9 @@ def require(allowed: bool) -> None:
 
 
 def can_view_matter(user: User | None, matter: Matter) -> bool:
-    """Public items are for everyone; private ones for signed-in staff of any role."""
-    if matter.is_public:
+    """Public items are for everyone; private ones and synthetic (demo, load-test) ones for
+    signed-in staff of any role."""
+    if matter.is_public and not matter.is_synthetic:
         return True
     return has_role(user, *STAFF_ROLES)
 
@@ -139,11 +145,13 @@ def can_see_names(user: User | None) -> bool:
 
 
 def is_on_public_board(item) -> bool:
-    """The public progress board shows public items only, to everyone, signed in or not.
+    """The public progress board shows public items only, to everyone, signed in or not;
+    synthetic (demo, load-test) items never.
 
-    Board queries apply the same rule in SQL (``Matter.is_public``) for lists and counts.
+    Board queries apply the same rule in SQL (``Matter.is_public``, ``Matter.is_synthetic``)
+    for lists and counts.
     """
-    return bool(item.is_public)
+    return bool(item.is_public) and not item.is_synthetic
 
 
 def can_read_outbox(user: User | None) -> bool:
@@ -291,3 +299,78 @@ def can_decide_appeal(user: User | None) -> bool:
 def can_view_satisfaction(user: User | None) -> bool:
     """The satisfaction dashboard with unit and staff names, and its exports."""
     return has_role(user, Role.SUPERVISOR, Role.ADMIN)
+
+
+# ---- key projects (projects/): commercial information, never public ----
+
+def _project_unit_ids(project) -> set[int]:
+    """The owner unit and the task team's units (the team must be loaded, or passed)."""
+    ids = {project.owner_unit_id} if project.owner_unit_id is not None else set()
+    return ids | {member.unit_id for member in project.team}
+
+
+def can_view_project(user: User | None, project) -> bool:
+    """Administrators and supervisors: all; a district leader: the projects they lead;
+    staff: the projects of their unit, as owner or on the task team. The public: none."""
+    if has_role(user, Role.ADMIN, Role.SUPERVISOR):
+        return True
+    if has_role(user, Role.LEADER):
+        return project.leader_user_id is not None and project.leader_user_id == user.id
+    return can_edit_project(user, project)
+
+
+def can_edit_project(user: User | None, project) -> bool:
+    """Fields, milestones and team: administrators, and staff of the owner unit or of a
+    unit on the task team."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return (has_role(user, Role.STAFF) and user.unit_id is not None
+            and user.unit_id in _project_unit_ids(project))
+
+
+def can_list_projects(user: User | None) -> bool:
+    """The projects list (each row then filtered by can_view_project in the query)."""
+    return has_role(user, *PROJECT_ROLES)
+
+
+def can_view_project_totals(user: User | None) -> bool:
+    """The live totals beside the reported ones: supervisors, leaders, administrators."""
+    return has_role(user, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+
+
+def can_set_exchange_rates(user: User | None) -> bool:
+    """The rates the totals convert with: supervisors (and administrators)."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_answer_for_unit(user: User | None, unit_id: int | None) -> bool:
+    """A difficulty or site-selection answer addressed to a unit: its staff, and admins."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, Role.STAFF) and user.unit_id is not None and user.unit_id == unit_id
+
+
+# ---- field work on key projects (projects/fieldwork*): recording a visit or asking for joint
+# site selection is editing the project (can_edit_project); answers go by unit.
+
+def can_view_difficulty(user: User | None, difficulty, project) -> bool:
+    """Whoever may see the project, and the unit the difficulty waits on."""
+    return can_view_project(user, project) or can_answer_for_unit(user, difficulty.unit_id)
+
+
+def can_work_opening_case(user: User | None, case) -> bool:
+    """Edit the checklist of a one-stop opening case: its help desk's staff, administrators."""
+    return can_answer_for_unit(user, case.unit_id)
+
+
+def can_mark_opening_item(user: User | None, case, item) -> bool:
+    """Mark one approval done: the help desk, or the unit that grants that approval."""
+    return can_work_opening_case(user, case) or (
+        item.unit_id is not None and can_answer_for_unit(user, item.unit_id))
+
+
+def can_view_opening_case(user: User | None, case, project) -> bool:
+    """Whoever may see the project, the help desk, and the units granting its approvals."""
+    return (can_view_project(user, project) or can_work_opening_case(user, case)
+            or any(i.unit_id is not None and can_answer_for_unit(user, i.unit_id)
+                   for i in case.items))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,8 @@ def app(database_url, tmp_path_factory):
         "LOOKUP_RATE_LIMIT": "1000 per minute",
         "API_READ_RATE_LIMIT": "1000 per minute",
         "API_WRITE_RATE_LIMIT": "1000 per minute",
+        # tests change data and look at once; tests/board/test_board_fresh.py turns it on
+        "BOARD_CACHE_SECONDS": 0,
     })
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     from flask_migrate import upgrade
@@ -291,3 +294,20 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    """A database of its own for migration tests, so the shared test schema is left alone."""
+    if BACKEND != "postgres":
+        yield "sqlite:///" + str(tmp_path / "migrations.sqlite3")
+        return
+    name = f"sd_migr_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalise_db_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = normalise_db_url(PG_URL).rpartition("/")
+    yield f"{base}/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

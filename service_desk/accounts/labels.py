@@ -8,4 +8,5 @@ ROLE_LABELS = {
     Role.STAFF: _l("Unit staff"),
     Role.SUPERVISOR: _l("Supervisor"),
     Role.ADMIN: _l("Administrator"),
+    Role.LEADER: _l("District leader"),
 }

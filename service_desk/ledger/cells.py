@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ..extensions import db
 from ..matters.models import MatterStatus
+from ..units.lookup import UnitLookup
 from ..units.models import Unit
 from .layout import CO_UNIT_SEPARATORS, HEADER_OF, STATUS_BY_WORD
 
@@ -115,27 +113,11 @@ def _status(value: Any) -> MatterStatus | None:
     return status
 
 
-class Units:
-    """Units by code or by Chinese name, loaded once."""
+class Units(UnitLookup):
+    """Units by code or by Chinese name, loaded once; a cell may name several."""
 
     def __init__(self) -> None:
-        self.by_code: dict[str, Unit] = {}
-        self.by_name: dict[str, list[Unit]] = defaultdict(list)
-        for unit in db.session.scalars(select(Unit)):
-            self.by_code[unit.code] = unit
-            self.by_name[unit.name.strip()].append(unit)
-
-    def find(self, text: str) -> Unit:
-        if text in self.by_code:
-            return self.by_code[text]
-        named = self.by_name.get(text, [])
-        if len(named) == 1:
-            return named[0]
-        if named:
-            raise _Bad(_("Several units are called “%(name)s”: write the unit's code instead.",
-                         name=text))
-        raise _Bad(_("Unknown unit “%(name)s”: write a unit's name or code as the system "
-                     "knows it.", name=text))
+        super().__init__(error=_Bad)
 
     def find_many(self, text: str) -> list[Unit]:
         found: list[Unit] = []

@@ -194,28 +194,35 @@ def _to_dicts(table: Iterable[tuple[int, tuple]]) -> ParsedLedger:
         if len(parsed.rows) >= MAX_ROWS:
             raise LedgerFileError(_("The file has more than %(n)d items; import it in parts.",
                                     n=MAX_ROWS), status=413)
-        parsed.rows.append({"row": number, **{k: _clean(v) for k, v in record.items()}})
+        parsed.rows.append({"row": number, **{k: clean_cell(v) for k, v in record.items()}})
     return parsed
 
 
 def _positions(names: list[str]) -> dict[str, int]:
+    return header_positions(names, key_of=KEY_OF, header_of=HEADER_OF, required=REQUIRED_KEYS)
+
+
+def header_positions(names: list[str], *, key_of: dict[str, str], header_of: dict[str, str],
+                     required: Iterable[str]) -> dict[str, int]:
+    """Where each known column stands in a header row (the matters' and the projects'
+    sheets alike); a column twice or a required one missing refuses the file."""
     positions: dict[str, int] = {}
     for index, name in enumerate(names):
-        key = KEY_OF.get(name)
+        key = key_of.get(name)
         if key is None:
             continue  # other columns (remarks, serial numbers) are ignored
         if key in positions:
             raise LedgerFileError(_("The column “%(name)s” appears twice in the header row.",
                                     name=name))
         positions[key] = index
-    missing = [HEADER_OF[k] for k in REQUIRED_KEYS if k not in positions]
+    missing = [header_of[k] for k in required if k not in positions]
     if missing:
         raise LedgerFileError(_("The header row has no column “%(names)s”; it is required.",
                                 names="”, “".join(missing)))
     return positions
 
 
-def _clean(value: Any) -> Any:
+def clean_cell(value: Any) -> Any:
     """Strings are trimmed and lose the export's anti-formula quote; other types stay."""
     if isinstance(value, str):
         return csv_unguard(value.strip())
