@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := service_desk
 
-.PHONY: run test lint install lock translations extract-messages browser bench clean
+.PHONY: run test lint install lock translations extract-messages browser bench bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,18 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bookings.py
 	$(BIN)/python bench/ratings.py
+
+# Over HTTP: the app and a bare-Flask ceiling under the same gunicorn settings, measured by
+# Debian's wrk in turns, on PostgreSQL filled with 1,000,000 appointments (bench/http.py).
+# BENCH_HTTP_ARGS="--appointments 20000 --matters 1000 --seconds 5" for a quick run.
+bench-http: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's wrk"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null \
+	    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }; \
+	  else echo "wrk is missing: install Debian's wrk (apt-get install wrk)"; exit 1; fi; }
+	$(BIN)/python bench/http.py $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

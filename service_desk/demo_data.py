@@ -11,7 +11,9 @@ from collections.abc import Callable
 from sqlalchemy import func, insert, select
 
 from .base.calendar import zone
+from .catalog.hours import settings_of
 from .catalog.models import Channel, Service, ServiceKind, Slot
+from .catalog.slot_versions import slots_changed
 from .db import utcnow
 from .extensions import db
 from .matters.models import Matter, MatterStatus, MatterUpdate, RecordOrigin, UpdateKind
@@ -85,28 +87,69 @@ def demo_data(*, matters: int, updates_per_matter: int, appointments: int,
         db.session.execute(insert(MatterUpdate), batch)
         advance(len(batch))
 
-    made_appointments = _synthetic_appointments(appointments, today=today, rng=rng, now=now,
-                                                advance=advance) if appointments else 0
+    made_appointments = 0
+    if appointments:
+        made_appointments = _coming_appointments(appointments // 100, today=today, rng=rng,
+                                                 now=now, advance=advance)
+        made_appointments += _synthetic_appointments(appointments - made_appointments,
+                                                     today=today, rng=rng, now=now,
+                                                     advance=advance)
+        slots_changed(None)  # the counters moved under every service's cached slots
     return {"matters": len(rows), "updates": len(ids) * updates_per_matter,
             "appointments": made_appointments}
+
+
+def _coming_appointments(count: int, *, today: dt.date, rng: random.Random,
+                         now: dt.datetime, advance: Callable[[int], None]) -> int:
+    """Booked appointments over the coming weeks, so the slot counters a resident's slots
+    call reads are real: each slot on the half-hour grid from tomorrow on gets a random share of
+    its service's capacity, leaving places free (benchmarks book those)."""
+    services = list(db.session.scalars(select(Service).where(
+        Service.kind == ServiceKind.APPOINTMENT).order_by(Service.id)))
+    if not services or count <= 0:
+        return 0
+    tz = zone()
+    slot_rows: list[dict] = []
+    made, day = 0, today + dt.timedelta(days=1)
+    while made < count and day <= today + dt.timedelta(days=60):
+        for service in services if day.weekday() < 5 else ():  # demo hours: Monday to Friday
+            capacity = settings_of(service).capacity
+            for t in _GRID:
+                booked = min(rng.randint(0, capacity // 2) if capacity > 1
+                             else int(rng.random() < 0.5), count - made)
+                if booked <= 0:
+                    continue
+                starts = dt.datetime.combine(day, t, tzinfo=tz).astimezone(dt.UTC)
+                slot_rows.append({"service_id": service.id, "starts_at": starts,
+                                  "ends_at": starts + dt.timedelta(minutes=30),
+                                  "capacity": capacity, "booked": booked})
+                made += booked
+        day += dt.timedelta(days=1)
+    if slot_rows:
+        _insert_bookings(slot_rows, services, rng=rng, now=now, advance=advance,
+                         status=lambda: RequestStatus.BOOKED)
+    return made
+
+
+_GRID = [dt.time(9, 0), dt.time(9, 30), dt.time(10, 0), dt.time(10, 30), dt.time(11, 0),
+         dt.time(11, 30), dt.time(13, 30), dt.time(14, 0), dt.time(14, 30), dt.time(15, 0),
+         dt.time(15, 30), dt.time(16, 0), dt.time(16, 30)]
 
 
 def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
                             now: dt.datetime, advance: Callable[[int], None]) -> int:
     """Past appointments on the half-hour grid of every bookable service, with their slot
-    counters, so both tables are as large as years of use would make them. The coming weeks
-    are left free: benchmarks book there."""
+    counters, so both tables are as large as years of use would make them (before today,
+    before any synthetic past already there)."""
     services = list(db.session.scalars(select(Service).where(
         Service.kind == ServiceKind.APPOINTMENT).order_by(Service.id)))
     if not services:
         raise DemoDataError("no appointment service: run `service-desk seed` first")
-    times = [dt.time(9, 0), dt.time(9, 30), dt.time(10, 0), dt.time(10, 30), dt.time(11, 0),
-             dt.time(11, 30), dt.time(13, 30), dt.time(14, 0), dt.time(14, 30), dt.time(15, 0),
-             dt.time(15, 30), dt.time(16, 0), dt.time(16, 30)]
+    times = _GRID
     tz = zone()
     taken = db.session.scalar(select(func.min(Slot.starts_at)).where(
         Slot.service_id.in_([s.id for s in services]))) if count else None
-    day = (taken.astimezone(tz).date() if taken else today) - dt.timedelta(days=1)
+    day = min(taken.astimezone(tz).date() if taken else today, today) - dt.timedelta(days=1)
     grid: list[tuple[Service, dt.datetime]] = []
     per_slot = 40
     while len(grid) * per_slot < count:
@@ -116,9 +159,7 @@ def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
                     grid.append((service, dt.datetime.combine(day, t, tzinfo=tz)
                                  .astimezone(dt.UTC)))
         day -= dt.timedelta(days=1)
-    slot_rows, bookings, made = [], [], 0
-    base = db.session.scalar(select(func.count(ServiceRequest.id))
-                             .where(ServiceRequest.is_synthetic.is_(True))) or 0
+    slot_rows, made = [], 0
     for service, starts in grid:
         n = min(per_slot, count - made)
         if n <= 0:
@@ -127,6 +168,22 @@ def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
                           "ends_at": starts + dt.timedelta(minutes=30), "capacity": per_slot,
                           "booked": n})
         made += n
+    if slot_rows:
+        _insert_bookings(slot_rows, services, rng=rng, now=now, advance=advance,
+                         status=lambda: rng.choices([RequestStatus.COMPLETED,
+                                                     RequestStatus.CANCELLED,
+                                                     RequestStatus.NO_SHOW],
+                                                    weights=[90, 7, 3])[0])
+    return made
+
+
+def _insert_bookings(slot_rows: list[dict], services: list[Service], *, rng: random.Random,
+                     now: dt.datetime, advance: Callable[[int], None],
+                     status: Callable[[], RequestStatus]) -> None:
+    """The slot counters and one synthetic request for each place they count."""
+    bookings: list[dict] = []
+    base = db.session.scalar(select(func.count(ServiceRequest.id))
+                             .where(ServiceRequest.is_synthetic.is_(True))) or 0
     for batch in _batches(slot_rows):
         db.session.execute(insert(Slot), batch)
     slot_ids = {(sid, st): i for i, sid, st in db.session.execute(
@@ -142,8 +199,7 @@ def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
             bookings.append({
                 "reference": f"SYN{j:09d}", "service_id": row["service_id"],
                 "channel": rng.choice([Channel.WEB, Channel.WECHAT, Channel.PHONE]),
-                "status": rng.choices([RequestStatus.COMPLETED, RequestStatus.CANCELLED,
-                                       RequestStatus.NO_SHOW], weights=[90, 7, 3])[0],
+                "status": status(),
                 "resident_name": "合成用户", "resident_phone": f"1990000{j % 10000:04d}",
                 "starts_at": row["starts_at"], "ends_at": row["ends_at"], "slot_id": slot_id,
                 "unit_id": unit_of[row["service_id"]], "is_synthetic": True, "created_at": now, "updated_at": now, "version": 1,
@@ -156,4 +212,3 @@ def _synthetic_appointments(count: int, *, today: dt.date, rng: random.Random,
     for batch in _batches(bookings):
         db.session.execute(insert(ServiceRequest), batch)
         advance(len(batch))
-    return made

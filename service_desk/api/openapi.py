@@ -12,7 +12,8 @@ from ..requests.lifecycle import Action
 from . import bp
 from .appointments import BOOK_FIELDS, CANCEL_FIELDS, RESCHEDULE_FIELDS
 from .body import schema_of
-from .openapi_schemas import SCHEMAS, obj, ref
+from .openapi_schemas import PROJECT_STAGES, SCHEMAS, obj, ref
+from .projects import PROJECT_PATCH_FIELDS
 from .ratings import RATE_FIELDS
 from .reports import REPORT_FIELDS
 from .requests import action_fields
@@ -39,6 +40,8 @@ RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying aga
                                "schema": {"type": "string"}}}
 ETAG = {"ETag": {"description": "the item's version, quoted: send it back in If-Match",
                  "schema": {"type": "string"}}}
+SLOTS_ETAG = {"ETag": {"description": "names this answer: send it back in If-None-Match",
+                       "schema": {"type": "string"}}}
 BEARER = [{"bearer": []}]
 PUBLIC: list = []
 
@@ -127,8 +130,8 @@ PATHS = {
                                              "total": {"type": "integer"}})),
                       **errors(429)}}},
     "/key-issues": {"get": {
-        "summary": "The key issues the practical matters are grouped under, with how many "
-                   "items (visible to you) each has", "tags": ["ledger"],
+        "summary": "The key issues items are filed under in the imported ledger, with how "
+                   "many items (visible to you) each has", "tags": ["ledger"],
         "security": [{}, {"bearer": []}],
         "responses": {**ok("All key issues", obj({
             "items": {"type": "array", "items": ref("KeyIssue")}, "total": {"type": "integer"}})),
@@ -143,7 +146,10 @@ PATHS = {
             query("key_issue", {"type": "integer", "minimum": 1, "maximum": MAX_KEY_ISSUE}),
             query("status", {"type": "string", "enum": ["not_started", "in_progress",
                                                         "completed"]}, empty=True),
-            query("overdue", {"type": "boolean"}), *PAGE_PARAMS],
+            query("overdue", {"type": "boolean"}),
+            query("demo", {"type": "boolean"},
+                  "staff only: include synthetic (demo, load-test) items, left out otherwise"),
+            *PAGE_PARAMS],
         "responses": {**ok("A page of matters", ref("MatterPage")), **errors(422, 429)}}},
     "/matters/{number}": {
         "get": {
@@ -159,6 +165,38 @@ PATHS = {
             "parameters": [path("number"), IF_MATCH], "requestBody": body(PATCH_FIELDS),
             "responses": {**ok("The updated item", ref("Matter"), etag=True),
                           **errors(400, 401, 403, 404, 409, 412, 413, 422, 428)}}},
+    "/projects": {"get": {
+        "summary": "Key projects you may view (staff of the responsible unit or on the task "
+                   "team, the leader in charge, supervisors, admins), with their milestones",
+        "description": "Commercial information: 401 without a token, 403 for roles without "
+                       "key projects.", "tags": ["projects"], "security": BEARER,
+        "parameters": [query("stage", {"type": "string", "enum": PROJECT_STAGES}, empty=True),
+                       query("unit", {"type": "string"}, "a unit code: owner or on the team",
+                             empty=True),
+                       *PAGE_PARAMS],
+        "responses": {**ok("A page of projects", ref("ProjectPage")),
+                      **errors(401, 403, 422, 429)}}},
+    "/projects/{code}": {
+        "get": {
+            "summary": "One key project with its team and milestones; the ETag header "
+                       "carries its version", "tags": ["projects"], "security": BEARER,
+            "parameters": [path("code")],
+            "responses": {**ok("The project", ref("Project"), etag=True),
+                          **errors(401, 403, 404, 429)}},
+        "patch": {
+            "summary": "Update a project and its milestones (the responsible unit: staff of "
+                       "the owner unit or of a unit on the task team; admins)",
+            "description": "Send `If-Match` with the ETag you read (412 when the project "
+                           "changed since), or `version` in the body (409 when stale); with "
+                           "neither, 428. Milestones as on the bureau's sheet, one per kind: "
+                           "`<kind>_planned` and `<kind>_actual` at their precision "
+                           "(2021-06-30, 2021-06 or 2021-Q2); null clears, and a kind left "
+                           "with neither date is removed. 404 for a project you may not "
+                           "view, 403 for one you may view but not change.",
+            "tags": ["projects"], "security": BEARER,
+            "parameters": [path("code"), IF_MATCH], "requestBody": body(PROJECT_PATCH_FIELDS),
+            "responses": {**ok("The updated project", ref("Project"), etag=True),
+                          **errors(400, 401, 403, 404, 409, 412, 413, 422, 428)}}},
     "/services": {"get": {
         "summary": "Services residents can ask for", "tags": ["appointments"],
         "security": PUBLIC,
@@ -167,12 +205,22 @@ PATHS = {
             **errors(429)}}},
     "/services/{code}/slots": {"get": {
         "summary": "Bookable times with remaining places (full ones have remaining 0)",
+        "description": "Exact on every call: a place taken or freed, a closure or an hours "
+                       "change shows in the next answer. The `ETag` changes exactly when the "
+                       "answer does; send it back in `If-None-Match` to get 304 while nothing "
+                       "changed.",
         "tags": ["appointments"], "security": PUBLIC,
         "parameters": [path("code"), query("from", {"type": "string", "format": "date"},
                                            "first day (default today)"),
                        query("to", {"type": "string", "format": "date"},
-                             "last day (default a week on; at most 62 days after from)")],
-        "responses": {**ok("Slots", {"type": "array", "items": ref("Slot")}),
+                             "last day (default a week on; at most 62 days after from)"),
+                       {"name": "If-None-Match", "in": "header", "required": False,
+                        "schema": {"type": "string"},
+                        "description": "the ETag of an answer you hold: 304 while it is current"}],
+        "responses": {"200": {**ok("Slots", {"type": "array", "items": ref("Slot")})["200"],
+                              "headers": SLOTS_ETAG},
+                      "304": {"description": "Not modified: the answer you hold is current",
+                              "headers": SLOTS_ETAG},
                       **errors(404, 422, 429)}}},
     "/appointments": {"post": {
         "summary": "Book a time (no account: keep the reference and your phone)",
@@ -260,7 +308,8 @@ DOCUMENT = {
             "per address. Bodies are JSON objects of at most 64 KB; unknown fields are "
             "refused.")},
     "servers": [{"url": "/api/v1"}],
-    "tags": [{"name": n} for n in ("ledger", "appointments", "reports", "ratings", "requests")],
+    "tags": [{"name": n} for n in ("ledger", "projects", "appointments", "reports", "ratings",
+                                   "requests")],
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                        "description": "an API token of a staff account"}},

@@ -3,6 +3,12 @@ so a field added to a serializer without documenting it fails the OpenAPI tests.
 from __future__ import annotations
 
 from ..requests.lifecycle import Action
+from ..requests.models import RequestType
+
+# a reported request's 12345 type; null for bookings and reports that did not give one
+REQUEST_TYPES = [t.value for t in RequestType] + [None]  # OpenAPI 3.0: null listed too
+REQUEST_TYPE_WORDS = ("the 12345 type of a report: complaint (投诉), enquiry (咨询), suggestion "
+                      "(建议), help (求助), praise (表扬); null when not given")
 
 
 def ref(name: str) -> dict:
@@ -56,12 +62,62 @@ STAFF_REQUEST = {
     "service_name": s(), "unit": s(null=True), "unit_name": s(null=True), "channel": s(),
     "resident_name": s(), "phone": s(description="masked: 138****5678"),
     "address": s(null=True), "group": s(null=True), "needs": s(null=True),
-    "description": s(null=True), "reply": s(null=True), "created_at": s("date-time"),
+    "description": s(null=True), "reply": s(null=True),
+    "request_type": s(null=True, enum=REQUEST_TYPES, description=REQUEST_TYPE_WORDS),
+    "created_at": s("date-time"),
     "updated_at": s("date-time"), "due_at": s("date-time", null=True),
     "resolved_at": s("date-time", null=True), "overdue": {"type": "boolean"},
     "version": i(description="also the ETag"),
     "actions": {"type": "array", "items": s(enum=[a.value for a in Action]),
                 "description": "the steps you may take now"},
+}
+
+# the key-projects ledger (issue 14); money as text in whole currency units, to the cent
+PROJECT_STAGES = ["attraction", "appraisal", "due_diligence", "approval", "land_supply",
+                  "construction", "opened"]
+MILESTONE_KINDS = ["signing", "registration", "funds_arrival", "land_supply",
+                   "construction_start", "completion", "opening"]
+PRECISIONS = ["day", "month", "quarter"]
+
+
+def money() -> dict:
+    return s(null=True, pattern=r"^\d+\.\d{2}$",
+             description="whole currency units (元, US$), two decimals; null when unknown")
+
+
+PROJECT = {
+    "code": s(), "name": s(), "name_en": s(null=True),
+    "record_kind": s(enum=["project", "enterprise"], description="enterprise: an enterprise "
+                     "the article names that is not one of the 44 projects"),
+    "investor": s(null=True), "origin": s(null=True, enum=["domestic", "foreign", None]),
+    "category": s(null=True, enum=["manufacturing", "cross_border_ecommerce",
+                                   "modern_services", None]),
+    "stage": s(null=True, enum=[*PROJECT_STAGES, None], description="the link of the chain "
+               "招商引资 → … → 投产/开业; null when not known"),
+    "total_investment": money(), "total_investment_currency": s(null=True),
+    "investment_approximate": {"type": "boolean", "description": "the source says 近…"},
+    "registered_capital": money(), "registered_capital_currency": s(null=True),
+    "expected_sales": money(), "expected_sales_currency": s(null=True),
+    "expected_sales_approximate": {"type": "boolean"},
+    "unit": s(null=True, description="the responsible unit's code"),
+    "unit_name": s(null=True), "leader": s(null=True, description="the district leader in "
+                                                         "charge, as the source words it"),
+    "team": {"type": "array", "items": obj({"unit": s(), "unit_name": s(),
+                                            "name": s(null=True), "duty": s(null=True)})},
+    "milestones": {"type": "array", "items": obj({
+        "kind": s(enum=MILESTONE_KINDS), "planned_on": s("date", null=True),
+        "planned_precision": s(enum=PRECISIONS, description="a month or quarter is given as "
+                               "its first day"),
+        "actual_on": s("date", null=True),
+        "actual_precision": s(null=True, enum=[*PRECISIONS, None]),
+        "done": {"type": "boolean", "description": "it has an actual date"},
+        "overdue": {"type": "boolean", "description": "the planned period ended before "
+                    "today and there is no actual date"},
+        "amount": money(), "currency": s(null=True), "note": s(null=True),
+        "source_quote": s(null=True)})},
+    "overdue": {"type": "boolean", "description": "a milestone is overdue"},
+    "facts": strings(), "source_quote": s(null=True), "updated_at": s("date-time"),
+    "version": i(description="also the ETag"),
 }
 
 SCHEMAS = {
@@ -112,6 +168,7 @@ SCHEMAS = {
         "service_name": s(), "unit": s(null=True), "unit_name": s(null=True),
         "description": s(null=True), "reply": s(null=True), "name": s(),
         "phone": s(description="masked"), "address": s(null=True), "channel": s(),
+        "request_type": s(null=True, enum=REQUEST_TYPES, description=REQUEST_TYPE_WORDS),
         "created_at": s("date-time"), "due_at": s("date-time", null=True),
         "resolved_at": s("date-time", null=True)}),
     "StaffRequest": obj(STAFF_REQUEST),
@@ -120,6 +177,8 @@ SCHEMAS = {
         "unit": s(null=True), "actor": s(null=True), "note": s(null=True),
         "satisfaction": s(null=True)}, optional=("satisfaction",))}}),
     "RequestPage": obj({"items": {"type": "array", "items": ref("StaffRequest")}, **PAGE}),
+    "Project": obj(PROJECT),
+    "ProjectPage": obj({"items": {"type": "array", "items": ref("Project")}, **PAGE}),
     "Rating": obj({
         "reference": s(), "level": i(minimum=1, maximum=5), "comment": s(null=True),
         "good": {"type": "boolean", "description": "level 4 or 5"},

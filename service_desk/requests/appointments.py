@@ -6,10 +6,15 @@ which the database serialises on PostgreSQL and SQLite alike; a CHECK constraint
 A check-then-insert in Python would let two requests both see the last place free.
 
 One mobile number holds at most ``max_active_per_phone_per_day`` active bookings of a service
-on one day (``_phone_day_check``). It is checked once early, for the plain answer, and once
-more after the slot's place is taken, under a lock: a PostgreSQL advisory lock on (service,
-phone, day); on SQLite the place's UPDATE already holds the database's one write lock, so
-the second check sees every booking committed before it and none can commit meanwhile.
+on one day (``_phone_day_check``). On PostgreSQL it is checked once, under an advisory lock
+on (service, phone, day) taken first and held to the commit, so it sees every booking of that
+phone committed before it and none can commit meanwhile. SQLite has no such lock: there it is
+checked early, for the plain answer, and once more after the slot's place is taken, when the
+place's write already holds the database's one write lock.
+
+A booking is a handful of round trips (issue 13): the place is claimed with one upsert on its
+counter, and the request row is inserted with ``ON CONFLICT (reference) DO NOTHING``, a new
+reference drawn on the (rare) collision, instead of a SELECT before the insert.
 
 Plain functions that flush and never commit; the caller commits once. Every change writes
 the request's history, an audit record and, where the resident must know, a text.
@@ -27,6 +32,7 @@ from ..audit.services import audit_record
 from ..base.calendar import local_day, start_of_day
 from ..catalog.hours import settings_of
 from ..catalog.models import Channel, Service, ServiceKind, ServiceLocation, Slot
+from ..catalog.slot_versions import slots_changed
 from ..db import utcnow
 from ..extensions import db
 from ..permissions import Role
@@ -35,8 +41,9 @@ from .eligibility import eligibility_check
 from .errors import DuplicateBooking, NotChangeable, RequestError, SlotTaken, StaleRequest
 from .history import history_add
 from .models import RequestStatus, ServiceRequest
-from .references import new_reference
-from .residents import Resident
+from .references import draw_reference
+from .residents import Resident, home_address_problem
+from .slot_reasons import SlotUnavailable, slot_problem
 from .texts import appointment_text, completion_text
 
 ACTIVE = (RequestStatus.BOOKED, RequestStatus.ARRIVED)
@@ -101,12 +108,27 @@ def _check_version(request: ServiceRequest, expected_version: int | None) -> Non
         raise StaleRequest(BOOKING_CHANGED)
 
 
-def _phone_day_lock(service: Service, phone: str, day: dt.date) -> None:
-    """Serialise bookings of one phone for one service and day (PostgreSQL; see above)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _phone_day_lock(service: Service, phone: str, day: dt.date) -> bool:
+    """Serialise bookings of one phone for one service and day (PostgreSQL; see above).
+    True when the lock is held; False on SQLite, where the caller checks again after its
+    first write instead."""
+    if _dialect() != "postgresql":
+        return False
     key = zlib.crc32(f"{phone}|{day.isoformat()}".encode()) - 2**31  # a signed int4
     db.session.execute(select(func.pg_advisory_xact_lock(service.id, key)))
+    return True
+
+
+def _upsert():
+    if _dialect() == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def _phone_day_check(service: Service, phone: str, start: dt.datetime, *,
@@ -140,9 +162,13 @@ def _by_confirm_token(token: str | None) -> ServiceRequest | None:
 # --- places in slots ------------------------------------------------------------------------
 
 def _offered(service: Service, start: dt.datetime, now: dt.datetime) -> FreeSlot:
-    slot = offered_slot(service, start, now=now)
+    # whether the time is offered at all; whether it has room is _take_place's guarded upsert
+    slot = offered_slot(service, start, now=now, counts=False)
     if slot is not None:
         return slot
+    problem = slot_problem(service, start, now=now)  # past, too soon, closed…: say which
+    if problem is not None:
+        raise SlotUnavailable(problem)
     raise RequestError(_l("That time is not open for booking. Please choose one of the times "
                           "shown."), "start")
 
@@ -156,27 +182,19 @@ def next_free(service: Service, *, after: dt.datetime, now: dt.datetime,
 
 
 def _take_place(service: Service, slot: FreeSlot, now: dt.datetime) -> int:
-    """Claim one place in the slot's counter, creating the counter if it is the first."""
-    existing = db.session.scalar(select(Slot.id).where(Slot.service_id == service.id,
-                                                       Slot.starts_at == slot.start))
-    if existing is None:
-        dialect = db.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        db.session.execute(insert(Slot).values(
-            service_id=service.id, starts_at=slot.start, ends_at=slot.end, capacity=slot.capacity,
-            booked=0).on_conflict_do_nothing(index_elements=["service_id", "starts_at"]))
-        existing = db.session.scalar(select(Slot.id).where(Slot.service_id == service.id,
-                                                           Slot.starts_at == slot.start))
-    taken = db.session.execute(
-        update(Slot).where(Slot.id == existing, Slot.booked < slot.capacity)
-        .values(booked=Slot.booked + 1, capacity=slot.capacity)
-        .execution_options(synchronize_session=False))
-    if taken.rowcount != 1:
+    """Claim one place in the slot's counter, creating the counter if it is the first: one
+    statement. On a conflict the database locks the existing row and applies the guard to
+    its latest version, so two bookings racing for the last place cannot both win."""
+    stmt = _upsert()(Slot).values(service_id=service.id, starts_at=slot.start, ends_at=slot.end,
+                                  capacity=slot.capacity, booked=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["service_id", "starts_at"],
+        set_={"booked": Slot.booked + 1, "capacity": slot.capacity},
+        where=Slot.booked < slot.capacity).returning(Slot.id)
+    taken = db.session.execute(stmt.execution_options(synchronize_session=False)).scalar()
+    if taken is None:
         raise SlotTaken(next_free(service, after=slot.start, now=now))
-    return existing
+    return taken
 
 
 def _release_place(slot_id: int | None) -> None:
@@ -184,6 +202,17 @@ def _release_place(slot_id: int | None) -> None:
         db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked > 0)
                            .values(booked=Slot.booked - 1)
                            .execution_options(synchronize_session=False))
+
+
+def _insert_booking(**values) -> ServiceRequest:
+    """Insert the request row with a fresh reference: one statement. The UNIQUE index on the
+    reference is the check; a collision inserts nothing and another reference is drawn."""
+    while True:
+        stmt = (_upsert()(ServiceRequest).values(reference=draw_reference(), **values)
+                .on_conflict_do_nothing(index_elements=["reference"]).returning(ServiceRequest))
+        made = db.session.execute(stmt).scalar()
+        if made is not None:
+            return made
 
 
 # --- residents' side: book, move, cancel ------------------------------------------------------
@@ -200,36 +229,35 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
     now = now or utcnow()
     if service.kind is not ServiceKind.APPOINTMENT or not service.is_active:
         raise RequestError(_l("This service cannot be booked for a time."), "service_code")
-    if is_home_visit(service) and not resident.address:
-        raise RequestError(_l("Enter the address where staff should come."), "address")
+    if is_home_visit(service) and (problem := home_address_problem(resident.address)) is not None:
+        raise RequestError(problem, "address")  # every channel: enough to find the door
     eligibility_check(service, resident.group)
-    made = _by_confirm_token(confirm_token)
+    locked = _phone_day_lock(service, resident.phone, local_day(start))
+    made = _by_confirm_token(confirm_token)  # on PostgreSQL a racing resubmission committed
     if made is not None:
         return made
     _phone_day_check(service, resident.phone, start)
     slot = _offered(service, start, now)
     slot_id = _take_place(service, slot, now)
-    _phone_day_lock(service, resident.phone, local_day(slot.start))
-    made = _by_confirm_token(confirm_token)  # a resubmission that raced this one
-    if made is not None:
-        _release_place(slot_id)
-        return made
-    _phone_day_check(service, resident.phone, slot.start)
-    request = ServiceRequest(
-        reference=new_reference(), service_id=service.id, channel=channel,
-        status=RequestStatus.BOOKED, resident_name=resident.name,
-        resident_phone=resident.phone, address=resident.address,
+    if not locked:  # SQLite: the place's write holds the database lock now; look again
+        made = _by_confirm_token(confirm_token)
+        if made is not None:
+            _release_place(slot_id)
+            return made
+        _phone_day_check(service, resident.phone, slot.start)
+    request = _insert_booking(
+        service_id=service.id, channel=channel, status=RequestStatus.BOOKED,
+        resident_name=resident.name, resident_phone=resident.phone, address=resident.address,
         special_group=resident.group, needs=resident.needs, starts_at=slot.start,
         ends_at=slot.end, slot_id=slot_id, unit_id=service.unit_id,
         created_by_id=getattr(actor, "id", None), confirm_token=confirm_token or None)
-    db.session.add(request)
-    db.session.flush()
     history_add(request, action="booked", actor=actor, note=channel.value)
     appointment_text(request, service, "booked", urgent=True)
     audit_record(actor=actor or "resident", action="appointment.book", obj_type="request",
                  obj_id=request.reference,
                  after={"service": service.code, "start": slot.start.isoformat(),
                         "channel": channel.value})
+    slots_changed(service.id)  # last: the service row's lock is held only until the commit
     return request
 
 
@@ -248,12 +276,13 @@ def appointment_reschedule(*, request: ServiceRequest, service: Service, start: 
     # the one-a-day rule binds residents' own moves; staff moving bookings off a closed day
     # (requests.closures) place them where there is room
     resident_move = actor is None
-    if resident_move:
+    locked = False
+    if resident_move:  # the lock before the place, in the same order as appointment_book
+        locked = _phone_day_lock(service, request.resident_phone, local_day(start))
         _phone_day_check(service, request.resident_phone, start, moving=request)
     slot = _offered(service, start, now)
     new_slot_id = _take_place(service, slot, now)
-    if resident_move:
-        _phone_day_lock(service, request.resident_phone, local_day(slot.start))
+    if resident_move and not locked:  # SQLite: look again under the write lock
         _phone_day_check(service, request.resident_phone, slot.start, moving=request)
     old = request.starts_at
     _release_place(request.slot_id)
@@ -265,6 +294,7 @@ def appointment_reschedule(*, request: ServiceRequest, service: Service, start: 
     audit_record(actor=actor or "resident", action="appointment.reschedule", obj_type="request",
                  obj_id=request.reference, before={"start": old.isoformat() if old else None},
                  after={"start": slot.start.isoformat()})
+    slots_changed(service.id)  # last: the service row's lock is held only until the commit
 
 
 def appointment_cancel(*, request: ServiceRequest, service: Service, actor=None,
@@ -284,6 +314,7 @@ def appointment_cancel(*, request: ServiceRequest, service: Service, actor=None,
     appointment_text(request, service, "cancelled", urgent=actor is None)
     audit_record(actor=actor or "resident", action="appointment.cancel", obj_type="request",
                  obj_id=request.reference, after={"note": note})
+    slots_changed(service.id)  # last: the service row's lock is held only until the commit
 
 
 # --- staff side: mark what happened, assign a home visit --------------------------------------

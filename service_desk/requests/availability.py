@@ -1,8 +1,10 @@
-"""When a service can be booked: its open periods (catalog/hours.py), closures, the booking
-window, and what is already booked.
+"""When a service can be booked: its open periods (catalog/hours.py), closures (whole days, or
+part of a day: a slot overlapping the closed part is not offered), the booking window, and what
+is already booked.
 
 A whole window costs three statements (hours, closures, slot counters) whatever its length;
-the calendar arithmetic is plain Python.
+the calendar arithmetic is plain Python. The API caches ``window_slots`` by the service's slots
+version (api/slots_cache.py); the minimum notice is applied to each answer.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from ..base.calendar import local_day, zone
-from ..catalog.hours import Settings, periods_on, settings_of
+from ..catalog.hours import Settings, closed_span, periods_on, settings_of
 from ..catalog.models import Closure, OpeningHours, Service, Slot
 from ..extensions import db
 
@@ -40,33 +42,56 @@ def free_slots(service: Service, *, first: dt.date, last: dt.date,
                now: dt.datetime) -> list[FreeSlot]:
     """Every offered slot from ``first`` to ``last`` (local dates) with its remaining places;
     full slots are included with remaining 0 so a page can say "full"."""
+    earliest = now + settings_of(service).min_notice
+    return [slot for slot in window_slots(service, first=first, last=last,
+                                          today=now.astimezone(zone()).date())
+            if slot.start >= earliest]
+
+
+def window_slots(service: Service, *, first: dt.date, last: dt.date, today: dt.date,
+                 counts: bool = True) -> list[FreeSlot]:
+    """The slots of ``first``..``last`` within the booking window that starts ``today``, in
+    order, before the minimum notice is applied: what depends on the day and the stored state
+    only, so a cache keyed by the day and the service's slots version can hold it.
+    ``counts=False`` skips the slot counters (remaining = capacity): whether a time is offered
+    at all, for a caller whose guarded UPDATE decides whether there is room."""
     s = settings_of(service)
-    today = now.astimezone(zone()).date()
     first = max(first, today)
     last = min(last, today + dt.timedelta(days=s.book_ahead_days))
     if last < first:
         return []
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    for row in db.session.scalars(select(OpeningHours).where(OpeningHours.service_id == service.id)
-                                  .order_by(OpeningHours.weekday, OpeningHours.opens)):
-        hours.setdefault(row.weekday, []).append((row.opens, row.closes))
-    closed = set(db.session.scalars(select(Closure.on_date).where(
-        or_(Closure.service_id == service.id, Closure.service_id.is_(None)),
-        Closure.on_date >= first, Closure.on_date <= last)))
+    for weekday, opens, closes in db.session.execute(
+            select(OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
+            .where(OpeningHours.service_id == service.id)
+            .order_by(OpeningHours.weekday, OpeningHours.opens)):
+        hours.setdefault(weekday, []).append((opens, closes))
+    closed: set[dt.date] = set()  # whole days
+    closed_parts: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for on_date, starts, ends in db.session.execute(select(
+            Closure.on_date, Closure.starts, Closure.ends).where(
+            or_(Closure.service_id == service.id, Closure.service_id.is_(None)),
+            Closure.on_date >= first, Closure.on_date <= last)):
+        if starts is None:
+            closed.add(on_date)
+        else:
+            closed_parts.setdefault(on_date, []).append(closed_span(on_date, starts, ends))
     tz = zone()
     window_start = dt.datetime.combine(first, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
     window_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min,
                                      tzinfo=tz).astimezone(dt.UTC)
-    booked = {row.starts_at: row.booked for row in db.session.scalars(
-        select(Slot).where(Slot.service_id == service.id, Slot.starts_at >= window_start,
-                           Slot.starts_at < window_end))}
-    earliest = now + s.min_notice
+    # plain rows, not Slot objects: only the counters are read
+    booked = {starts_at: count for starts_at, count in db.session.execute(
+        select(Slot.starts_at, Slot.booked).where(Slot.service_id == service.id,
+                                                  Slot.starts_at >= window_start,
+                                                  Slot.starts_at < window_end))} if counts else {}
     out: list[FreeSlot] = []
     day = first
     while day <= last:
         if day not in closed:
+            parts = closed_parts.get(day, ())
             for start, end in _day_slots(day, periods_on(day, hours), s):
-                if start < earliest:
+                if any(start < c_end and c_start < end for c_start, c_end in parts):
                     continue
                 remaining = max(0, s.capacity - booked.get(start, 0))
                 out.append(FreeSlot(start, end, s.capacity, remaining))
@@ -74,8 +99,12 @@ def free_slots(service: Service, *, first: dt.date, last: dt.date,
     return out
 
 
-def offered_slot(service: Service, start: dt.datetime, *, now: dt.datetime) -> FreeSlot | None:
-    """The slot starting at ``start`` if it is one the service offers now (full or not)."""
+def offered_slot(service: Service, start: dt.datetime, *, now: dt.datetime,
+                 counts: bool = True) -> FreeSlot | None:
+    """The slot starting at ``start`` if it is one the service offers now (full or not);
+    ``counts=False``: without reading its counter (remaining is the capacity)."""
     day = local_day(start)
-    return next((slot for slot in free_slots(service, first=day, last=day, now=now)
-                 if slot.start == start), None)
+    earliest = now + settings_of(service).min_notice
+    return next((slot for slot in window_slots(service, first=day, last=day,
+                                               today=now.astimezone(zone()).date(), counts=counts)
+                 if slot.start == start and slot.start >= earliest), None)

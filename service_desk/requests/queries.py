@@ -8,6 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..accounts.models import User
+from ..base.display import normalise_reference
 from ..base.paging import Page, paginate
 from ..extensions import db
 from ..units.models import Unit
@@ -50,8 +51,9 @@ def requests_page(*, filters: RequestFilters, page: int, per_page: int,
 
 
 def request_detail(reference: str) -> ServiceRequest | None:
+    """By reference as typed too (``/requests/yucp-9afp``): any spacing, hyphens or case."""
     return db.session.scalars(
-        select(ServiceRequest).where(ServiceRequest.reference == reference)
+        select(ServiceRequest).where(ServiceRequest.reference == normalise_reference(reference))
         .options(joinedload(ServiceRequest.service), joinedload(ServiceRequest.unit))
     ).one_or_none()
 

@@ -40,7 +40,8 @@ def world(app, seeded, make_user, runner):
     open_every_day(app, capacity=1, ahead=30, periods=EIGHT_TO_EIGHT)
     tokens = {}
     for name, role, unit in (("centre", "staff", "gov-service-centre"), ("sup", "supervisor", None),
-                             ("op", "operator", None), ("builder", "staff", "construction-bureau")):
+                             ("op", "operator", None), ("builder", "staff", "construction-bureau"),
+                             ("trade", "staff", "commerce-bureau")):
         make_user(role, unit=unit, username=name)
         tokens[name] = runner.invoke(args=["tokens", "create", name]).output.strip()
     return tokens
@@ -69,6 +70,23 @@ def test_every_operation_answers_as_documented(app, client, world):
     assert ok.status_code == 200
     assert staff.patch("/api/v1/matters/S03", headers={"If-Match": etag},
                        json={"note": "x"}).status_code == 412
+    # key projects (issue 14)
+    trade = api.as_user(world["trade"])
+    api.get("/api/v1/projects")  # 401
+    sup.get("/api/v1/projects?per_page=2")
+    sup.get("/api/v1/projects?stage=flying")  # 422
+    etag = trade.get("/api/v1/projects/hongrui-medical").headers["ETag"]
+    staff.get("/api/v1/projects/hongrui-medical")  # 404: another unit's
+    sup.patch("/api/v1/projects/hongrui-medical", headers={"If-Match": etag},
+              json={"stage": "approval"})  # 403: reads, may not change
+    trade.patch("/api/v1/projects/hongrui-medical", json={"stage": "approval"})  # 428
+    trade.patch("/api/v1/projects/hongrui-medical", headers={"If-Match": etag},
+                json={"signing_actual": "2021-02-30"})  # 422
+    assert trade.patch("/api/v1/projects/hongrui-medical", check_request=True,
+                       headers={"If-Match": etag},
+                       json={"stage": "approval", "signing_planned": "2021-Q3"}).status_code == 200
+    assert trade.patch("/api/v1/projects/hongrui-medical", headers={"If-Match": etag},
+                       json={"stage": "land_supply"}).status_code == 412
     # appointments
     api.get("/api/v1/services")
     today = dt.date.today()

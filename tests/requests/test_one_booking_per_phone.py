@@ -85,6 +85,7 @@ def test_a_move_onto_a_day_already_held_is_refused_but_within_its_own_day_it_is_
     service = open_service()
     monday = book(service, at("2026-09-29", "10:00"))
     tuesday = book(service, at("2026-09-30", "10:00"))
+    db.session.commit()  # the refused move's rollback must not take the bookings with it
     with pytest.raises(DuplicateBooking) as refused:
         appointment_reschedule(request=tuesday, service=service, start=at("2026-09-29", "14:00"),
                                now=NOW)

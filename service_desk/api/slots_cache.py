@@ -1,0 +1,103 @@
+"""The slots answer, cached in each process by (service, window, day) and the service's slots
+version (catalog/slot_versions.py), which every booking, cancel, move, closure and settings
+save replaces in its own transaction: a place taken or freed shows in the very next call.
+
+A call costs one statement while nothing changed (the service's id, kind and version); the
+answer is kept as each slot's JSON, so the minimum notice — the one part that moves with the
+clock — is applied by cutting the list at the first slot far enough ahead. The ETag names the
+version, the window, the day and that cut, so it changes exactly when the body does.
+
+Nothing here needs Redis: each worker process keeps its own small table (a few hundred
+windows), filled on the first call after a change.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from bisect import bisect_left
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from ..catalog.hours import settings_of
+from ..catalog.models import Service
+from ..extensions import db
+from ..requests.availability import FreeSlot, window_slots
+
+MAX_ENTRIES = 512
+
+
+@dataclass(frozen=True)
+class _Entry:
+    version: int
+    starts: list[dt.datetime]  # in order
+    parts: list[bytes]  # each slot's JSON
+    min_notice: dt.timedelta
+
+
+@dataclass(frozen=True)
+class SlotsAnswer:
+    body: bytes
+    etag: str  # without quotes
+
+
+_entries: OrderedDict[tuple, _Entry] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _slot_part(slot: FreeSlot) -> bytes:
+    return json.dumps({"start": slot.start.isoformat(), "end": slot.end.isoformat(),
+                       "capacity": slot.capacity, "remaining": slot.remaining},
+                      separators=(",", ":"), sort_keys=True).encode()  # as jsonify
+
+
+def _entry(service_id: int, version: int, first: dt.date, last: dt.date,
+           today: dt.date) -> _Entry:
+    key = (service_id, first, last, today)
+    with _lock:
+        entry = _entries.get(key)
+        if entry is not None and entry.version == version:
+            _entries.move_to_end(key)
+            return entry
+    # compute outside the lock: two threads may both compute once after a change, harmlessly
+    service = db.session.get(Service, service_id)
+    slots = window_slots(service, first=first, last=last, today=today)
+    # the rows read after the version are at least as new as it, never older
+    entry = _Entry(version, [s.start for s in slots], [_slot_part(s) for s in slots],
+                   settings_of(service).min_notice)
+    with _lock:
+        _entries[key] = entry
+        _entries.move_to_end(key)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return entry
+
+
+def read_in_autocommit() -> None:
+    """Run this request's statements in autocommit on PostgreSQL: a read-only call then costs
+    its statements alone, not a BEGIN and a ROLLBACK round trip as well. Each statement sees
+    the latest commits, which the version argument above allows. Not inside a transaction
+    already begun (or a test's shared connection)."""
+    session = db.session()  # the request's Session, not the scoped proxy
+    if session.in_transaction():
+        return
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def slots_answer(*, service_id: int, version: int, first: dt.date, last: dt.date,
+                 today: dt.date, now: dt.datetime) -> SlotsAnswer:
+    """The JSON array of free slots from ``first`` to ``last``, as free_slots gives them."""
+    entry = _entry(service_id, version, first, last, today)
+    cut = bisect_left(entry.starts, now + entry.min_notice)
+    body = b"[" + b",".join(entry.parts[cut:]) + b"]"
+    return SlotsAnswer(body, f"{service_id}.{version:x}.{first:%Y%m%d}.{last:%Y%m%d}."
+                             f"{today:%Y%m%d}.{cut}")
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()

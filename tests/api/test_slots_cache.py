@@ -1,0 +1,254 @@
+"""The slots answer is cached by the service's slots version (issue 13), and stays exact: a
+booking, a cancel, a move, a closure and an hours or settings change each show in the very
+next answer; If-None-Match answers 304 only while nothing changed; a cached call is one
+statement."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import select
+
+from service_desk.accounts.models import User
+from service_desk.base.calendar import today
+from service_desk.catalog.models import Service
+from service_desk.extensions import db
+
+from ..factories import EIGHT_TO_EIGHT, open_every_day, service_by_code
+
+PHONE = "13812345678"
+
+
+@pytest.fixture
+def bookable(app, seeded):
+    open_every_day(app, capacity=1, ahead=30, periods=EIGHT_TO_EIGHT)
+
+
+def window(app) -> str:
+    with app.app_context():
+        first = today() + dt.timedelta(days=1)  # today's slots may close while the test runs
+    return f"/api/v1/services/appointment/slots?from={first}&to={first + dt.timedelta(days=13)}"
+
+
+def answer(client, app) -> tuple[dict[str, int], str]:
+    response = client.get(window(app))
+    assert response.status_code == 200
+    return {s["start"]: s["remaining"] for s in response.get_json()}, response.headers["ETag"]
+
+
+def book(client, start: str, phone: str = PHONE):
+    response = client.post("/api/v1/appointments", json={
+        "service_code": "appointment", "start": start, "name": "李阿姨", "phone": phone,
+        "group": "elderly"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["reference"]
+
+
+def first_free(slots: dict[str, int], n: int = 1) -> list[str]:
+    return [start for start, left in slots.items() if left > 0][:n]
+
+
+def test_a_booking_and_its_cancel_show_in_the_very_next_answer(app, client, bookable):
+    slots, tag = answer(client, app)
+    start = first_free(slots)[0]
+    assert answer(client, app) == (slots, tag)  # the cached answer, unchanged
+    ref = book(client, start)
+    after, booked_tag = answer(client, app)
+    assert after[start] == 0 and booked_tag != tag
+    cancelled = client.post(f"/api/v1/appointments/{ref}/cancel", json={"phone": PHONE})
+    assert cancelled.status_code == 200
+    again, cancelled_tag = answer(client, app)
+    assert again[start] == 1 and cancelled_tag not in (tag, booked_tag)
+
+
+def test_a_move_frees_the_old_place_and_takes_the_new_one_at_once(app, client, bookable):
+    slots, _ = answer(client, app)
+    old, new = first_free(slots, 2)
+    ref = book(client, old)
+    assert answer(client, app)[0][old] == 0
+    moved = client.post(f"/api/v1/appointments/{ref}/reschedule",
+                        json={"phone": PHONE, "start": new})
+    assert moved.status_code == 200, moved.get_json()
+    after, _ = answer(client, app)
+    assert after[old] == 1 and after[new] == 0
+
+
+def test_a_closure_and_its_removal_show_in_the_very_next_answer(app, client, bookable, make_user):
+    from service_desk.catalog.services import closure_add, closure_remove
+
+    make_user("admin", username="boss")
+    slots, tag = answer(client, app)
+    with app.app_context():
+        day = today() + dt.timedelta(days=2)
+    on_day = [s for s in slots if dt.datetime.fromisoformat(s).date() == day]
+    assert on_day
+    with app.app_context():
+        boss = db.session.scalar(select(User).where(User.username == "boss"))
+        closures, _ = closure_add(service=service_by_code("appointment"), actor=boss,
+                                  on_date=day, reason="停电检修", today=today())
+        closure_id = closures[0].id
+        db.session.commit()
+    closed, closed_tag = answer(client, app)
+    assert not set(on_day) & set(closed) and closed_tag != tag
+    with app.app_context():
+        boss = db.session.scalar(select(User).where(User.username == "boss"))
+        from service_desk.catalog.models import Closure
+        closure_remove(closure=db.session.get(Closure, closure_id),
+                       service=service_by_code("appointment"), actor=boss, today=today())
+        db.session.commit()
+    reopened, _ = answer(client, app)
+    assert set(on_day) <= set(reopened)
+
+
+def test_an_hours_and_capacity_change_shows_in_the_very_next_answer(app, client, bookable,
+                                                                     make_user):
+    from service_desk.catalog.queries import fingerprint, hours_of, snapshot
+    from service_desk.catalog.services import PeriodInput, service_settings_save
+    from service_desk.units.models import Unit
+
+    make_user("admin", username="boss")
+    before, _ = answer(client, app)
+    with app.app_context():
+        svc = service_by_code("appointment")
+        unit = db.session.get(Unit, svc.unit_id)
+        shown = fingerprint(snapshot(svc, unit_code=unit.code, hours=hours_of(svc.id)))
+        boss = db.session.scalar(select(User).where(User.username == "boss"))
+        assert service_settings_save(
+            service=svc, actor=boss, expected_fingerprint=shown, unit=unit, is_active=True,
+            values={"duration_minutes": 30, "capacity": 3, "book_ahead_days": 30,
+                    "min_notice_minutes": 0, "max_active_per_phone_per_day": 1},
+            periods=[PeriodInput(d, 0, dt.time(9), dt.time(10)) for d in range(7)])
+        db.session.commit()
+    after, _ = answer(client, app)
+    assert after and len(after) < len(before)
+    assert {dt.datetime.fromisoformat(s).astimezone(dt.timezone(dt.timedelta(hours=8))).hour
+            for s in after} == {9}
+    assert set(after.values()) == {3}
+
+
+def test_if_none_match_answers_304_only_while_nothing_changed(app, client, bookable):
+    first = client.get(window(app))
+    tag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    same = client.get(window(app), headers={"If-None-Match": tag})
+    assert same.status_code == 304 and same.headers["ETag"] == tag and not same.data
+    book(client, first_free({s["start"]: s["remaining"] for s in first.get_json()})[0])
+    changed = client.get(window(app), headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    other_window = client.get(window(app).replace("to=", "to=2099-01-01&x="),
+                              headers={"If-None-Match": tag})
+    assert other_window.status_code != 304
+
+
+def test_a_cached_slots_call_is_one_statement(app, client, bookable, count_queries):
+    answer(client, app)  # fills the cache
+    with count_queries() as statements:
+        response = client.get(window(app))
+    assert response.status_code == 200 and response.get_json()
+    assert len(statements) <= 1, statements
+
+
+def test_the_cached_answer_equals_free_slots(app, client, bookable):
+    """The cut for the minimum notice gives what free_slots gives, notice and all."""
+    from service_desk.db import utcnow
+    from service_desk.requests.availability import free_slots
+
+    open_every_day(app, "sign-language", capacity=2, ahead=5, notice=600)
+    with app.app_context():
+        day = today()
+    url = f"/api/v1/services/sign-language/slots?from={day}&to={day + dt.timedelta(days=9)}"
+    for _ in range(2):  # computed, then cached
+        got = client.get(url).get_json()
+        with app.app_context():
+            want = free_slots(service_by_code("sign-language"), first=day,
+                              last=day + dt.timedelta(days=9), now=utcnow())
+        assert [s["start"] for s in got] == [s.start.isoformat() for s in want]
+
+
+def test_slots_version_is_replaced_not_counted(app, seeded):
+    """A version value never comes back (a rolled-back change cannot repeat one)."""
+    from service_desk.catalog.slot_versions import slots_changed
+
+    with app.app_context():
+        seen = {db.session.scalar(select(Service.slots_version).where(Service.code == "appointment"))}
+        for _ in range(5):
+            slots_changed(service_by_code("appointment").id)
+            seen.add(db.session.scalar(select(Service.slots_version)
+                                       .where(Service.code == "appointment")))
+        db.session.rollback()
+    assert len(seen) == 6
+
+
+REDIS_DOWN = textwrap.dedent("""
+    import datetime as dt, json
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+    from service_desk import create_app
+    from service_desk.catalog.models import OpeningHours, Service
+    from service_desk.extensions import db
+    from service_desk.seeding import seed_load
+
+    app = create_app()  # configured from SERVICE_DESK_* variables, as in production
+    with app.app_context():
+        upgrade()
+        seed_load()
+        service = db.session.scalar(select(Service).where(Service.code == "appointment"))
+        service.capacity, service.min_notice_minutes, service.book_ahead_days = 1, 0, 14
+        for weekday in range(7):
+            db.session.add(OpeningHours(service_id=service.id, weekday=weekday,
+                                        opens=dt.time(8), closes=dt.time(20)))
+        db.session.commit()
+    client = app.test_client()
+    url = "/api/v1/services/appointment/slots?from=DAY&to=DAY"
+    first = client.get(url)
+    start = first.get_json()[0]["start"]
+    booked = client.post("/api/v1/appointments", json={
+        "service_code": "appointment", "start": start, "name": "李阿姨",
+        "phone": "13812345678", "group": "elderly"})
+    after = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    print(json.dumps({"first": first.status_code, "book": booked.status_code,
+                      "after": after.status_code,
+                      "left": {s["start"]: s["remaining"] for s in after.get_json()}[start]}))
+""")
+
+
+@pytest.mark.commits
+def test_with_redis_unreachable_a_booking_still_shows_in_the_next_answer(app, tmp_path):
+    """The cache needs no Redis (process memory, keyed by the version in the database); the
+    read limit's storage being down costs neither a 500 nor a stale answer."""
+    with app.app_context():
+        day = today() + dt.timedelta(days=2)
+    env = {**os.environ,
+           "SERVICE_DESK_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",  # nothing listens
+           "SERVICE_DESK_DATABASE_URL": "sqlite:///" + str(tmp_path / "slots-redis-down.sqlite3"),
+           "SERVICE_DESK_SECRET_KEY": "test", "SERVICE_DESK_INSTANCE_PATH": str(tmp_path)}
+    env.pop("SERVICE_DESK_TEST_DATABASE_URL", None)
+    run = subprocess.run([sys.executable, "-c", REDIS_DOWN.replace("DAY", day.isoformat())], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out == {"first": 200, "book": 201, "after": 200, "left": 0}
+
+
+@pytest.mark.commits
+def test_committed_for_real_the_autocommit_read_stays_exact(app, client, bookable):
+    """With the app's own engine (not a test's shared connection) the slots call reads in
+    autocommit on PostgreSQL; the next change still shows, and the connection goes back to the
+    pool transactional again."""
+    from sqlalchemy import text
+
+    slots, _ = answer(client, app)
+    start = first_free(slots)[0]
+    book(client, start)
+    after, _ = answer(client, app)
+    assert after[start] == 0
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        if db.engine.dialect.name == "postgresql":  # psycopg's flag, back off for the pool
+            assert db.session.connection().connection.dbapi_connection.autocommit is False
+        db.session.rollback()
