@@ -1,6 +1,5 @@
 """Schedule forms: shape of the input only (the rules live in schedule/services.py)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -12,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..base.forms import Form
 from .labels import ACTION_LABELS
 
 
@@ -23,7 +23,7 @@ def int_or_none(value) -> int | None:
         return None
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = RadioField(_l("What happened"),
                         choices=[SelectChoice(s.value, label) for s, label in ACTION_LABELS.items()],
                         validators=[InputRequired(message=_l("Choose what happened."))])
@@ -37,7 +37,7 @@ class StatusForm(FlaskForm):
         return self
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     # any id is accepted here: whether that person may take the visit is the service's rule
     assignee = SelectField(_l("Assign to"), coerce=int_or_none, validate_choice=False,
                            validators=[InputRequired(message=_l("Choose a staff member."))])
@@ -50,14 +50,14 @@ class AssignForm(FlaskForm):
         return self
 
 
-class PhoneForm(FlaskForm):
+class PhoneForm(Form):
     submit = SubmitField(_l("Show the full number"))
 
 
 NEXT_FREE = "next"
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Staff move a booking they cannot keep: the next free time or one of the times shown."""
 
     when = RadioField(_l("Move to"), validate_choice=False,

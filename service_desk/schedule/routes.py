@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,6 +14,7 @@ from ..base.calendar import local, today
 from ..db import utcnow
 from ..extensions import db
 from ..formfields import DATE_MESSAGE, parse_local_date
+from ..i18n import when_text
 from ..permissions import (
     can_choose_schedule_unit,
     can_handle_booking,
@@ -256,7 +257,7 @@ MOVE_CHOICES = 8
 
 def _move_times(item: ServiceRequest) -> list[tuple[str, str]]:
     now = utcnow()
-    return [(slot.start.isoformat(), format_datetime(slot.start, "medium"))
+    return [(slot.start.isoformat(), when_text(slot.start))
             for slot in next_free(item.service, after=now, now=now, limit=MOVE_CHOICES)
             if slot.start != item.starts_at]
 
@@ -293,7 +294,7 @@ def move(reference: str):
     except (RequestError, StaleDataError) as exc:
         return _refused(reference, exc, "move_form", form)
     flash(_("Booking %(ref)s is moved to %(when)s; the resident was sent a text.", ref=ref,
-            when=format_datetime(new, "medium")), "success")
+            when=when_text(new)), "success")
     return redirect(back)
 
 
