@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
+from flask_babel import gettext
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -211,15 +212,24 @@ class SupervisionNotice(db.Model):
     Open, replied or late is derived from reply_due, replied_at and today, never stored.
     Its number (督办〔year〕第 serial 号) counts per year of issue in the zone; the unique pair
     is what keeps two notices issued at once from sharing one.
+    It targets a ledger item or a key project, exactly one: the project is a column only
+    (projects sit above matters in the layers; supervision loads it).
     """
 
     __tablename__ = "supervision_notices"
-    __table_args__ = (UniqueConstraint("year", "serial"),)
+    __table_args__ = (
+        UniqueConstraint("year", "serial"),
+        CheckConstraint("(matter_id IS NULL AND project_id IS NOT NULL) OR "
+                        "(matter_id IS NOT NULL AND project_id IS NULL)", name="one_target"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer, default=lambda: today().year)
     serial: Mapped[int] = mapped_column(Integer, default=_next_notice_serial)
-    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
+    matter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("matters.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("key_projects.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -229,8 +239,13 @@ class SupervisionNotice(db.Model):
     replied_at: Mapped[dt.datetime | None]
     replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    matter: Mapped[Matter] = relationship(lazy="raise")
+    matter: Mapped[Matter | None] = relationship(lazy="raise")
     unit: Mapped[Unit] = relationship(lazy="raise")
+
+
+def notice_number(notice: SupervisionNotice) -> str:
+    """督办〔2026〕第12号 in Chinese; what the lists, the document and the mail show."""
+    return gettext("Notice %(year)d No. %(serial)d", year=notice.year, serial=notice.serial)
 
 
 class Attachment(db.Model):

@@ -17,6 +17,9 @@ from sqlalchemy import and_, or_, select
 
 from ..accounts.models import User
 from ..extensions import db
+from ..matters.models import SupervisionNotice
+from ..matters.reminders import NOTICE_REMINDER_DAYS
+from ..matters.reminders import Kind as NoticeKind
 from ..notifications.outbox import SMS_PREFIX, Draft, queue_new
 from ..permissions import Role
 from .fieldwork import DifficultyStatus, ProjectDifficulty, SiteSelection, SiteSelectionAnswer
@@ -30,6 +33,9 @@ class Kind:
     DIFFICULTY_LATE = "difficulty-overdue"
     SELECTION_DUE = "site-selection-due-soon"
     SELECTION_LATE = "site-selection-overdue"
+    # a notice on a project is reminded as one on an item is (the same outbox kinds)
+    NOTICE_DUE = NoticeKind.NOTICE_REPLY_DUE
+    NOTICE_LATE = NoticeKind.NOTICE_LATE
 
 
 def _staff_of(unit_id_column: Any):
@@ -85,7 +91,8 @@ def _draft(row: Any, *, today: dt.date, what: str, item: str, url: str, kinds: t
 
 def queue_fieldwork_reminders(*, today: dt.date, due_soon_days: int) -> int:
     """Queue reminders for open difficulties and pending site-selection answers due within
-    ``due_soon_days`` or late; returns how many new outbox rows were queued."""
+    ``due_soon_days`` or late, and for unanswered supervision notices on projects (their reply
+    date, as notices on items are reminded); returns how many new outbox rows were queued."""
     horizon = today + dt.timedelta(days=due_soon_days)
     difficulties = db.session.execute(
         select(ProjectDifficulty.id, ProjectDifficulty.description, ProjectDifficulty.deadline,
@@ -106,7 +113,18 @@ def queue_fieldwork_reminders(*, today: dt.date, due_soon_days: int) -> int:
         .where(SiteSelectionAnswer.answer.is_(None), SiteSelection.deadline <= horizon,
                KeyProject.is_synthetic.is_(False))
         .order_by(SiteSelection.deadline, SiteSelectionAnswer.id, User.id)).all()
-    if not difficulties and not answers:
+    notices = db.session.execute(
+        select(SupervisionNotice.id, SupervisionNotice.body,
+               SupervisionNotice.reply_due.label("deadline"),
+               KeyProject.name.label("project_name"), User.id.label("user_id"), User.email,
+               User.mobile)
+        .join(KeyProject, KeyProject.id == SupervisionNotice.project_id)
+        .join(User, _staff_of(SupervisionNotice.unit_id))
+        .where(SupervisionNotice.replied_at.is_(None),
+               SupervisionNotice.reply_due <= today + dt.timedelta(days=NOTICE_REMINDER_DAYS),
+               KeyProject.is_synthetic.is_(False))
+        .order_by(SupervisionNotice.reply_due, SupervisionNotice.id, User.id)).all()
+    if not difficulties and not answers and not notices:
         return 0
     with force_locale(MAIL_LOCALE):
         drafts = [
@@ -119,5 +137,10 @@ def queue_fieldwork_reminders(*, today: dt.date, due_soon_days: int) -> int:
                      item=_("Your department's answer is awaited."),
                      url=_url("fieldwork.selection_page", selection_id=r.selection_id),
                      kinds=(Kind.SELECTION_DUE, Kind.SELECTION_LATE), item_key=str(r.id))
-              for r in answers)]
+              for r in answers),
+            *(_draft(r, today=today, what=_("Supervision notice"),
+                     item=_clip(" ".join(r.body.split()), 300),
+                     url=_url("supervision.notice", notice_id=r.id),
+                     kinds=(Kind.NOTICE_DUE, Kind.NOTICE_LATE), item_key=f"notice-{r.id}")
+              for r in notices)]
     return queue_new(drafts)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..campaign.models import CampaignFigure
 from ..extensions import db
+from ..matters.models import SupervisionNotice
 from ..permissions import Role, has_role
 from ..units.models import Unit
 from .dates import milestone_is_overdue
@@ -288,3 +289,11 @@ def public_totals() -> PublicTotals:
             else:
                 bucket.unconverted[code] = amount
     return PublicTotals(bucket, figures)
+
+
+def project_notices(project_id: int) -> list[tuple[SupervisionNotice, Unit]]:
+    """The supervision notices issued on a project, newest first, with the unit each is to."""
+    return [(n, u) for n, u in db.session.execute(
+        select(SupervisionNotice, Unit).join(Unit, Unit.id == SupervisionNotice.unit_id)
+        .where(SupervisionNotice.project_id == project_id)
+        .order_by(SupervisionNotice.issued_at.desc(), SupervisionNotice.id.desc()))]

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..base.calendar import today
 from ..extensions import db
+from ..matters.models import notice_number
 from ..permissions import (
     PROJECT_ROLES,
     Role,
@@ -39,6 +40,7 @@ from .queries import (
     next_milestone,
     overdue_milestones,
     project_by_code,
+    project_notices,
     project_rows,
     reported_figures,
     totals_live,
@@ -113,6 +115,7 @@ def _render_detail(project: KeyProject, team_form: TeamMemberForm | None, status
                            next_milestone=next_milestone(project),
                            may_edit=team_form is not None, team_form=team_form,
                            remove_form=RemoveForm(version=str(project.version)),
+                           notices=project_notices(project.id), notice_number=notice_number,
                            **LABELS), status
 
 

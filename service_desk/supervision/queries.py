@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from sqlalchemy import and_, case, func, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, case, func, or_, select, true, union
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
 from ..base.inputs import storable_int
@@ -21,7 +21,14 @@ from ..matters.models import (
     SupervisionNotice,
 )
 from ..matters.queries import due_soon_clause, overdue_clause, overdue_or_due_soon_clause
+from ..projects.fieldwork import (
+    DifficultyStatus,
+    ProjectDifficulty,
+    SiteSelection,
+    SiteSelectionAnswer,
+)
 from ..projects.fieldwork_queries import LateAnswer, overdue_fieldwork
+from ..projects.models import KeyProject, TaskTeamMember
 from ..projects.queries import overdue_milestones
 from ..units.models import Unit
 
@@ -194,6 +201,34 @@ def notice_detail(notice_id: int) -> SupervisionNotice | None:
     return db.session.scalars(select(SupervisionNotice).where(SupervisionNotice.id == notice_id)
                               .options(joinedload(SupervisionNotice.matter),
                                        joinedload(SupervisionNotice.unit))).one_or_none()
+
+
+def notice_projects(notices) -> dict[int, KeyProject]:
+    """The key projects some notices target, by id, in one statement (a notice holds only the
+    project's id: projects sit above matters)."""
+    ids = {n.project_id for n in notices if n.project_id is not None}
+    if not ids:
+        return {}
+    # the team too: whether a reader may open the project's page depends on it
+    return {p.id: p for p in db.session.scalars(select(KeyProject).where(KeyProject.id.in_(ids))
+                                                .options(selectinload(KeyProject.team)))}
+
+
+def project_notice_units(project: KeyProject) -> list[Unit]:
+    """The units a notice on a project may go to: its owner unit, the task team's units, and
+    the units its open difficulties and unanswered site-selection requests wait on. The owner
+    unit first, then by name."""
+    involved = union(
+        select(KeyProject.owner_unit_id.label("unit_id")).where(KeyProject.id == project.id),
+        select(TaskTeamMember.unit_id).where(TaskTeamMember.project_id == project.id),
+        select(ProjectDifficulty.unit_id).where(ProjectDifficulty.project_id == project.id,
+                                                ProjectDifficulty.status == DifficultyStatus.OPEN),
+        select(SiteSelectionAnswer.unit_id).join(SiteSelection)
+        .where(SiteSelection.project_id == project.id, SiteSelectionAnswer.answer.is_(None)),
+    ).subquery()
+    return list(db.session.scalars(
+        select(Unit).join(involved, involved.c.unit_id == Unit.id)
+        .order_by(Unit.id != (project.owner_unit_id or 0), Unit.name)))
 
 
 def notice_issuer(notice: SupervisionNotice) -> User | None:

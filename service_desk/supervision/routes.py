@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts.models import Role
 from ..base.calendar import local, local_day, today
@@ -20,16 +19,17 @@ from ..permissions import (
     can_reply_notice,
     can_supervise,
     can_view_notice,
+    can_view_project,
     require,
     role_required,
 )
 from ..projects.labels import KIND_LABELS as MILESTONE_LABELS
 from ..projects.labels import date_at
+from ..projects.queries import project_by_code
 from ..ratings.labels import LEVEL_LABELS
 from ..rectifications.labels import STATUS_LABELS as RECT_STATUS_LABELS
 from ..rectifications.queries import rectifications_due
 from ..requests.overdue import overdue_requests
-from ..units.models import Unit
 from . import bp
 from .forms import DecisionForm, NoticeForm, ReplyForm
 from .queries import (
@@ -40,12 +40,21 @@ from .queries import (
     extensions_page,
     notice_detail,
     notice_issuer,
+    notice_projects,
     notices_page,
     overdue_board,
+    project_notice_units,
     projects_overdue,
     unit_scorecard,
 )
-from .services import NoticeState, notice_issue, notice_number, notice_reply, notice_state
+from .services import (
+    NoticeState,
+    notice_issue,
+    notice_issue_project,
+    notice_number,
+    notice_reply,
+    notice_state,
+)
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 BOARD_PAGE = 100
@@ -134,10 +143,11 @@ def notices():
     per_page = current_app.config["PAGE_SIZE"]
     if request.args.get("format") == "csv" and supervising:
         page = notices_page(today=today(), state=state, unit_id=None, page=1, per_page=ALL)
+        projects = notice_projects(page.items)
         return csv_response(_("supervision-notices.csv"), [
             _("Notice number"), _("Number"), _("Item"), _("Unit"), _("Issued"),
             _("What the unit must do"), _("Reply by"), _("State"), _("Reply")],
-            ([notice_number(n), n.matter.number, n.matter.title, n.unit.name,
+            ([notice_number(n), *_target_cells(n, projects), n.unit.name,
               local(n.issued_at).strftime("%Y-%m-%d"),
               n.body, n.reply_due.isoformat(), _state_label(notice_state(n, today())),
               n.reply or ""]
@@ -145,7 +155,16 @@ def notices():
     page = notices_page(today=today(), state=state, unit_id=unit_id, page=page_arg(), per_page=per_page)
     return render_template("supervision/notices.html", page=page, state=state, today=today(),
                            notice_state=notice_state, state_label=_state_label,
-                           supervising=supervising, notice_number=notice_number)
+                           supervising=supervising, notice_number=notice_number,
+                           projects=notice_projects(page.items))
+
+
+def _target_cells(notice, projects) -> tuple[str, str]:
+    """The CSV's number and item columns: the item's, or the key project's code and name."""
+    if notice.matter is not None:
+        return notice.matter.number, notice.matter.title
+    project = projects[notice.project_id]
+    return project.code, project.name
 
 
 def _state_label(state: NoticeState) -> str:
@@ -153,9 +172,17 @@ def _state_label(state: NoticeState) -> str:
             NoticeState.LATE: _("Late")}[state]
 
 
+def _notice_project(notice):
+    """The key project a notice targets, and whether this user may open its page."""
+    project = notice_projects([notice]).get(notice.project_id)
+    return project, project is not None and can_view_project(current_user, project)
+
+
 def _notice_page(notice, form=None, status=200):
+    project, project_link = _notice_project(notice)
     return render_template(
         "supervision/notice.html", notice=notice, state=notice_state(notice, today()),
+        project=project, project_link=project_link,
         state_label=_state_label, number=notice_number(notice), form=form if form is not None else (
             ReplyForm() if can_reply_notice(current_user, notice) and notice.replied_at is None
             else None),
@@ -182,6 +209,7 @@ def notice_document(notice_id: int):
         abort(404)
     require(can_view_notice(current_user, found))
     return render_template("supervision/notice_document.html", notice=found,
+                           project=_notice_project(found)[0],
                            number=notice_number(found), issuer=notice_issuer(found),
                            issued_on=local_day(found.issued_at),
                            state=notice_state(found, today()), state_label=_state_label)
@@ -208,33 +236,25 @@ def reply(notice_id: int):
     return redirect(url_for("supervision.notice", notice_id=notice_id))
 
 
-def _notice_form(matter: Matter, formdata=True) -> NoticeForm:
+def _notice_form(units, preselect: str | None, formdata: bool) -> NoticeForm:
+    """The notice form offering ``units``; ``preselect`` (a unit code) chosen when it opens."""
     form = NoticeForm() if formdata else NoticeForm(formdata=None)
-    units = [matter.lead_unit, *matter.co_units] if matter.lead_unit else list(matter.co_units)
     choices = [(u.code, u.name) for u in units if u is not None]
-    # a required <select> opens on an empty choice (HTML's rule); the lead unit is preselected
+    # a required <select> opens on an empty choice (HTML's rule); the likely unit is preselected
     form.unit.choices = [("", _("Choose a unit")), *choices] if choices else []
-    if not formdata and matter.lead_unit:
-        form.unit.data = matter.lead_unit.code
+    if not formdata and preselect in {code for code, _name in choices}:
+        form.unit.data = preselect
     return form
 
 
-@bp.route("/matters/<number>/notice", methods=["GET", "POST"])
-@role_required(*SUPERVISORS)
-def notice_new(number: str):
-    matter = matter_detail(number)
-    if matter is None:
-        abort(404)
-    form = _notice_form(matter, formdata=request.method == "POST")
-    if not form.unit.choices:
-        flash(_("This item has no responsible unit to send a notice to."), "error")
-        return redirect(url_for("matters.detail", number=number))
+def _issue(form: NoticeForm, units, issue, page: dict):
+    """GET shows the form; a valid POST issues through ``issue(unit, body, reply_due)`` and
+    opens the notice; errors come back beside their fields (422)."""
     if request.method == "POST":
         if form.validate_on_submit():
-            unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data))
+            unit = next(u for u in units if u is not None and u.code == form.unit.data)
             try:
-                created = notice_issue(matter=matter, unit=unit, actor=current_user,
-                                       body=form.body.data, reply_due=form.reply_due.data)
+                created = issue(unit, form.body.data, form.reply_due.data)
             except MatterError as exc:
                 db.session.rollback()
                 if exc.field and exc.field in form:
@@ -243,8 +263,50 @@ def notice_new(number: str):
                 db.session.commit()
                 flash(_("The supervision notice was issued to %(unit)s.", unit=unit.name), "success")
                 return redirect(url_for("supervision.notice", notice_id=created.id))
-        return render_template("supervision/notice_new.html", matter=matter, form=form), 422
-    return render_template("supervision/notice_new.html", matter=matter, form=form)
+        return render_template("supervision/notice_new.html", form=form, **page), 422
+    return render_template("supervision/notice_new.html", form=form, **page)
+
+
+@bp.route("/matters/<number>/notice", methods=["GET", "POST"])
+@role_required(*SUPERVISORS)
+def notice_new(number: str):
+    matter = matter_detail(number)
+    if matter is None:
+        abort(404)
+    units = [matter.lead_unit, *matter.co_units]
+    form = _notice_form(units, matter.lead_unit.code if matter.lead_unit else None,
+                        formdata=request.method == "POST")
+    if not form.unit.choices:
+        flash(_("This item has no responsible unit to send a notice to."), "error")
+        return redirect(url_for("matters.detail", number=number))
+    return _issue(form, units, lambda unit, body, due: notice_issue(
+        matter=matter, unit=unit, actor=current_user, body=body, reply_due=due),
+        {"target": f"{matter.number} {matter.title}", "back_label": _("Back to the item"),
+         "back_url": url_for("matters.detail", number=matter.number)})
+
+
+@bp.route("/projects/<code>/notice", methods=["GET", "POST"])
+@role_required(*SUPERVISORS)
+def project_notice_new(code: str):
+    """A notice on a key project, from the overdue board's row: ``?unit=`` preselects the
+    unit the late item waits on, else the project's owner unit."""
+    project = project_by_code(code)
+    if project is None:
+        abort(404)
+    require(can_view_project(current_user, project))
+    units = project_notice_units(project)
+    wanted = request.args.get("unit")
+    if wanted not in {u.code for u in units}:
+        wanted = project.owner_unit.code if project.owner_unit else None
+    form = _notice_form(units, wanted, formdata=request.method == "POST")
+    if not form.unit.choices:
+        flash(_("This project has no responsible unit to send a notice to."), "error")
+        return redirect(url_for("projects.detail", code=code))
+    return _issue(form, units, lambda unit, body, due: notice_issue_project(
+        project=project, unit=unit, actor=current_user, body=body, reply_due=due, today=today()),
+        {"target": _("Key project %(code)s %(name)s", code=project.code, name=project.name),
+         "back_label": _("Back to the project"),
+         "back_url": url_for("projects.detail", code=project.code)})
 
 
 def _extensions_page(submitted: DecisionForm | None = None, submitted_id: int | None = None,

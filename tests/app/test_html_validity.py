@@ -299,6 +299,18 @@ def supervisor_pages(pages: Pages, reported: str, rect_id: int, notice_id: int) 
         pages.get("sup", url)
     pages.post("sup", "/supervision/matters/S03/notice",
                {"unit": "", "body": " ", "reply_due": "2020-01-01"}, status=422, name="(errors)")
+    pages.get("sup", "/supervision/projects/hongrui-medical/notice?unit=commerce-bureau")
+    pages.post("sup", "/supervision/projects/hongrui-medical/notice",
+               {"unit": "", "body": " ", "reply_due": "2020-01-01"}, status=422, name="(errors)")
+    pages.post("sup", "/supervision/projects/hongrui-medical/notice", {
+        "unit": "commerce-bureau", "body": "落实用地", "reply_due": pages.later(3)},
+        status=302, name="(issued)")
+    with pages.app.app_context():
+        from service_desk.matters.models import SupervisionNotice
+        on_project = db.session.scalar(select(SupervisionNotice.id)
+                                       .where(SupervisionNotice.project_id.is_not(None)))
+    for url in (f"/supervision/notices/{on_project}", f"/supervision/notices/{on_project}/document"):
+        pages.get("sup", url)
     for name, body in (("(the check page)", "编号,事项\nS03,开通便民热线（已更新）\n"),
                        ("(bad rows)", "编号,事项,进度\nS03,开通便民热线,很多\n")):
         pages.post("sup", "/matters/import",

@@ -76,3 +76,32 @@ def test_notify_queues_the_fieldwork_reminders(app, seeded, make_user, runner):
     with app.app_context():
         kinds = db.session.scalars(select(Notification.kind)).all()
         assert "difficulty-overdue" in kinds
+
+
+def test_a_notice_on_a_project_reminds_the_addressed_unit_until_it_replies(app, seeded,
+                                                                           make_user):
+    from service_desk.matters.models import SupervisionNotice
+
+    make_user("staff", unit="natural-resources-planning-dept", username="land")
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "land")
+                           .values(email="land@example.cn"))
+        project = db.session.scalar(select(KeyProject).where(KeyProject.code == "hongrui-medical"))
+        land = db.session.scalar(select(Unit.id).where(Unit.code == "natural-resources-planning-dept"))
+        notice = SupervisionNotice(project_id=project.id, unit_id=land, body="请尽快落实用地",
+                                   reply_due=today() + dt.timedelta(days=10))
+        db.session.add(notice)
+        db.session.commit()
+        assert queue_fieldwork_reminders(today=today(), due_soon_days=3) == 0  # not due yet
+        notice.reply_due = today() - dt.timedelta(days=1)
+        db.session.commit()
+        assert queue_fieldwork_reminders(today=today(), due_soon_days=3) == 1
+        db.session.commit()
+        assert queue_fieldwork_reminders(today=today(), due_soon_days=3) == 0  # once a week
+        row = db.session.scalar(select(Notification))
+        assert row.kind == "notice-late" and row.recipient == "land@example.cn"
+        assert "请尽快落实用地" in row.body and f"/supervision/notices/{notice.id}" in row.body
+        notice.replied_at, notice.reply = notice.issued_at, "已落实"
+        db.session.commit()
+        assert queue_fieldwork_reminders(today=today() + dt.timedelta(days=7),
+                                         due_soon_days=3) == 0  # answered: no more
