@@ -232,16 +232,26 @@ def milestone(code: str, milestone_id: int | None):
 def milestone_delete(code: str, milestone_id: int):
     project = _project(code, edit=True)
     found = _milestone(project, milestone_id)
+    return _remove(project, "#milestones", _("The milestone was removed."),
+                   lambda version: milestone_remove(project, actor=current_user, milestone=found,
+                                                    version=version))
+
+
+def _remove(project: KeyProject, anchor: str, done: str, remove):
+    """A removal from the project page: its form carries the project's version, which the
+    service checks (a stale page is told to look again, nothing removed)."""
     form = RemoveForm()
     if not form.validate_on_submit():
         abort(400)
-    if int(form.version.data) != project.version:
+    try:
+        remove(int(form.version.data))
+    except StaleProject:
+        db.session.rollback()
         flash(_("Someone else updated this project: look again before removing."), "error")
         return redirect(url_for("projects.detail", code=project.code))
-    milestone_remove(project, actor=current_user, milestone=found)
     db.session.commit()
-    flash(_("The milestone was removed."), "success")
-    return redirect(url_for("projects.detail", code=project.code) + "#milestones")
+    flash(done, "success")
+    return redirect(url_for("projects.detail", code=project.code) + anchor)
 
 
 def _team_form(project: KeyProject, form: TeamMemberForm | None = None) -> TeamMemberForm:
@@ -282,16 +292,9 @@ def team_remove(code: str, member_id: int):
     member = next((m for m in project.team if m.id == member_id), None)
     if member is None:
         abort(404)
-    form = RemoveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if int(form.version.data) != project.version:
-        flash(_("Someone else updated this project: look again before removing."), "error")
-        return redirect(url_for("projects.detail", code=project.code))
-    team_member_remove(project, actor=current_user, member=member)
-    db.session.commit()
-    flash(_("The task team was updated."), "success")
-    return redirect(url_for("projects.detail", code=project.code) + "#team")
+    return _remove(project, "#team", _("The task team was updated."),
+                   lambda version: team_member_remove(project, actor=current_user, member=member,
+                                                      version=version))
 
 
 @bp.route("/totals", methods=["GET", "POST"])

@@ -290,7 +290,11 @@ def milestone_set(project: KeyProject, *, actor, kind: MilestoneKind | str,
     return milestone
 
 
-def milestone_remove(project: KeyProject, *, actor, milestone: ProjectMilestone) -> None:
+def milestone_remove(project: KeyProject, *, actor, milestone: ProjectMilestone,
+                     version: int | None = None) -> None:
+    """``version``, when given, is checked like a project edit (StaleProject)."""
+    if version is not None:
+        _check_version(project, version)
     if milestone.project_id != project.id:
         raise ProjectError(_l("This milestone belongs to another project."))
     before = _milestone_snapshot(milestone)
@@ -323,7 +327,11 @@ def team_member_add(project: KeyProject, *, actor, unit_id: int | None,
     return member
 
 
-def team_member_remove(project: KeyProject, *, actor, member: TaskTeamMember) -> None:
+def team_member_remove(project: KeyProject, *, actor, member: TaskTeamMember,
+                       version: int | None = None) -> None:
+    """``version``, when given, is checked like a project edit (StaleProject)."""
+    if version is not None:
+        _check_version(project, version)
     if member.project_id != project.id:
         raise ProjectError(_l("This member belongs to another project's team."))
     before = {"member": member.id, "unit_id": member.unit_id, "user_id": member.user_id,
