@@ -13,6 +13,8 @@ from service_desk import create_app
 # SQLite cannot reflect the expression index on finished requests (0016); PostgreSQL compares it
 @pytest.mark.filterwarnings(
     "ignore:Skipped unsupported reflection of expression-based index:sqlalchemy.exc.SAWarning")
+@pytest.mark.filterwarnings(
+    "ignore:autogenerate skipping metadata-specified expression-based index:UserWarning")
 def test_upgrade_from_empty_to_head_matches_the_models_and_downgrades_to_base(scratch_url, tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": scratch_url})
     app.instance_path = str(tmp_path)
