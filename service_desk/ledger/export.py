@@ -9,7 +9,7 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -42,19 +42,28 @@ def _xlsx_cell(sheet, value: Any):
 
 
 def write_xlsx(rows: Iterable[LedgerRow], count: int) -> IO[bytes]:
-    """The workbook in a temporary file, rewound, for streaming; rows are not kept in memory."""
+    """The ledger's workbook in a temporary file, rewound, for streaming."""
+    return write_table_xlsx(rows, count, title=SHEET_TITLE, headers=HEADERS,
+                            widths=[c.width for c in COLUMNS], freeze="A2")
+
+
+def write_table_xlsx(rows: Iterable[Iterable[Any]], count: int, *, title: str,
+                     headers: Sequence[str], widths: Sequence[float], freeze: str,
+                     wrap_header: bool = False) -> IO[bytes]:
+    """One sheet with a bold, filtered header row (the matters' and the projects' ledgers),
+    written to a temporary file and rewound for streaming; rows are not kept in memory."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET_TITLE)
-    for index, column in enumerate(COLUMNS):
-        sheet.column_dimensions[column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{column_letter(len(COLUMNS) - 1)}{count + 1}"
+    sheet = book.create_sheet(title)
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[column_letter(index)].width = width
+    sheet.freeze_panes = freeze
+    sheet.auto_filter.ref = f"A1:{column_letter(len(headers) - 1)}{count + 1}"
     bold = Font(bold=True)
     header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
         cell.font = bold
-        cell.alignment = Alignment(horizontal="center")
+        cell.alignment = Alignment(horizontal="center", wrap_text=wrap_header)
         header.append(cell)
     sheet.append(header)
     for row in rows:

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 
 from ..projects.sheet import COLUMNS, HEADER_OF, HEADERS, KEY_OF, REQUIRED_KEYS, SHEET_TITLE
-from .export import _xlsx_cell
+from .export import write_table_xlsx
 from .layout import column_letter
 from .reader import (
     HEADER_SEARCH_ROWS,
@@ -45,27 +41,9 @@ class ParsedProjects:
 
 
 def write_projects_xlsx(rows: Iterable[list[Any]], count: int) -> IO[bytes]:
-    """The workbook in a temporary file, rewound, for streaming; rows are not kept in memory."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET_TITLE)
-    for index, column in enumerate(COLUMNS):
-        sheet.column_dimensions[column_letter(index)].width = column.width
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = f"A1:{column_letter(len(COLUMNS) - 1)}{count + 1}"
-    bold = Font(bold=True)
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    book.save(out)
-    out.seek(0)
-    return out
+    """The projects' workbook in a temporary file, rewound, for streaming."""
+    return write_table_xlsx(rows, count, title=SHEET_TITLE, headers=HEADERS,
+                            widths=[c.width for c in COLUMNS], freeze="C2", wrap_header=True)
 
 
 def read_projects(data: bytes, filename: str) -> ParsedProjects:

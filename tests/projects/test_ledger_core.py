@@ -464,3 +464,37 @@ def test_milestones_and_team_members_are_removed_from_the_page_with_the_version(
     own = csrf_from(build.get("/projects/").get_data(as_text=True))
     assert build.post(f"/projects/{HONGRUI}/milestones/999/remove",
                       data={"csrf_token": own, "version": version}).status_code == 403
+
+
+def test_the_project_pages_cost_the_same_statements_for_12_or_42_projects(app, team,
+                                                                          count_queries):
+    """The list, the leader's page and the totals read a bounded number of statements,
+    however many projects, milestones and team members there are."""
+    from service_desk.projects.models import DatePrecision, MilestoneKind, ProjectMilestone
+
+    pages = {"sup": ["/projects/", "/projects/totals"], "lead": ["/projects/mine"]}
+    clients = {name: signed_in(app, name, lang="en") for name in pages}
+
+    def counts() -> list[int]:
+        found = []
+        for name, urls in pages.items():
+            for url in urls:
+                clients[name].get(url)  # warm up (session, user)
+                with count_queries() as statements:
+                    assert clients[name].get(url).status_code == 200, url
+                found.append(len(statements))
+        return found
+
+    small = counts()
+    with app.app_context():
+        lead = _user("lead")
+        unit = db.session.scalar(select(Unit).where(Unit.code == "construction-bureau"))
+        for i in range(30):
+            project = KeyProject(code=f"extra-{i}", name=f"Extra {i}", owner_unit_id=unit.id,
+                                 leader_user_id=lead.id)
+            project.milestones = [ProjectMilestone(kind=MilestoneKind.SIGNING,
+                                                   planned_on=dt.date(2021, 5, 1),
+                                                   precision=DatePrecision.MONTH)]
+            db.session.add(project)
+        db.session.commit()
+    assert counts() == small
