@@ -60,6 +60,8 @@ def test_elder_mode_is_one_tap_away_and_makes_text_bigger(live_server, phone, se
     normal = phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     phone.get_by_role("link", name="长辈版").click()
     expect(phone.locator("body.elder")).to_have_count(1)
+    # the new page's style sheet may still be loading when its body exists
+    phone.wait_for_load_state("load")
     elder = phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert elder >= 18 and elder > normal
     assert no_horizontal_scroll(phone)
