@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..base.calendar import local_day
-from ..base.limits import lookup_budget, new_booking_limit, read_limit
+from ..base.limits import count_cached_read, lookup_budget, new_booking_limit, read_limit
 from ..base.phones import mask_phone, normalise_mobile
 from ..catalog.models import Channel, Service, ServiceKind
 from ..db import utcnow
@@ -20,7 +20,7 @@ from ..requests.references import find_booking
 from ..requests.residents import ResidentError, resident_check
 from . import bp
 from .body import ApiProblem, Field, invalid, json_body
-from .slots_cache import read_in_autocommit, slots_answer
+from .slots_cache import service_version, slots_answer
 
 MAX_RANGE_DAYS = 62
 API_CHANNELS = {"web": Channel.WEB, "wechat": Channel.WECHAT}
@@ -77,15 +77,9 @@ def _date_arg(name: str, default: dt.date) -> dt.date | None:
 
 
 @bp.get("/services/<code>/slots")
-@limiter.limit(read_limit)
 def slots(code: str):
-    read_in_autocommit()
-    # the table's columns, no Service object (nor the ORM's statement machinery, a third of
-    # this statement's CPU): a cached answer needs nothing else (api/slots_cache.py)
-    services = Service.__table__.c
-    service = db.session.execute(select(services.id, services.kind, services.slots_version)
-                                 .where(services.code == code,
-                                        services.is_active.is_(True))).first()
+    count_cached_read()
+    service = service_version(code)
     if service is None:
         raise ApiProblem(404, "not_found", "no such service")
     if service.kind is not ServiceKind.APPOINTMENT:

@@ -2,7 +2,7 @@
 version (catalog/slot_versions.py), which every booking, cancel, move, closure and settings
 save replaces in its own transaction: a place taken or freed shows in the very next call.
 
-A call costs one statement while nothing changed (the service's id, kind and version); the
+A call costs one statement while nothing changed (service_version: the id, kind and version); the
 answer is kept as each slot's JSON, so the minimum notice — the one part that moves with the
 clock — is applied by cutting the list at the first slot far enough ahead. The ETag names the
 version, the window, the day and that cut, so it changes exactly when the body does.
@@ -19,10 +19,10 @@ from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from ..catalog.hours import settings_of
-from ..catalog.models import Service
+from ..catalog.models import Service, ServiceKind
 from ..extensions import db
 from ..requests.availability import FreeSlot, window_slots
 
@@ -75,17 +75,48 @@ def _entry(service_id: int, version: int, first: dt.date, last: dt.date,
     return entry
 
 
-def read_in_autocommit() -> None:
-    """Run this request's statements in autocommit on PostgreSQL: a read-only call then costs
-    its statements alone, not a BEGIN and a ROLLBACK round trip as well. Each statement sees
-    the latest commits, which the version argument above allows. Not inside a transaction
-    already begun (or a test's shared connection)."""
-    session = db.session()  # the request's Session, not the scoped proxy
-    if session.in_transaction():
-        return
-    bind = session.get_bind()
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+@dataclass(frozen=True)
+class ServiceVersion:
+    id: int
+    kind: ServiceKind
+    slots_version: int
+
+
+# the one statement of a cached call, as plain SQL: SQLAlchemy's statement machinery (building,
+# cache key, result rows) cost more CPU than the database's whole answer
+_VERSION_SQL = "SELECT id, kind, slots_version FROM services WHERE code = %s AND is_active"
+
+
+def service_version(code: str) -> ServiceVersion | None:
+    """The active service's id, kind and slots version. On PostgreSQL, outside a transaction
+    already begun (or a test's shared connection), one prepared statement on a pooled
+    connection in autocommit: no BEGIN and ROLLBACK round trips, and each call sees the latest
+    commits, which the version argument above allows. Elsewhere through the session."""
+    # no Session made for the call when none is open yet: making one and closing it at the
+    # request's end cost as much as the statement
+    session = db.session() if db.session.registry.has() else None
+    bind = (session.get_bind() if session is not None  # a session made bound (tests): its own
+            else db.session.session_factory.kw.get("bind") or db.engine)
+    if ((session is None or not session.in_transaction()) and isinstance(bind, Engine)
+            and bind.dialect.name == "postgresql"):
+        pooled = bind.raw_connection()  # through the pool: its checkout ping still applies
+        try:
+            conn = pooled.driver_connection
+            conn.autocommit = True  # local to psycopg while idle: no round trip
+            try:
+                row = conn.execute(_VERSION_SQL, (code,), prepare=True).fetchone()
+            finally:
+                conn.autocommit = False  # the pool hands it on as SQLAlchemy expects
+        finally:
+            pooled.close()
+    else:
+        services = Service.__table__.c
+        row = db.session.execute(select(services.id, services.kind, services.slots_version)
+                              .where(services.code == code,
+                                     services.is_active.is_(True))).first()
+    if row is None:
+        return None
+    return ServiceVersion(row[0], ServiceKind(row[1]), row[2])
 
 
 def slots_answer(*, service_id: int, version: int, first: dt.date, last: dt.date,

@@ -15,6 +15,12 @@ def read_limit() -> str:
     return current_app.config["API_READ_RATE_LIMIT"]
 
 
+def count_cached_read() -> None:
+    """API_READ_RATE_LIMIT for a read answered from this process's cache (the slots call),
+    counted in this process (extensions.ViewLimiter.count_in_process says why)."""
+    limiter.count_in_process(read_limit(), scope="cached-read")
+
+
 def write_limit() -> str:
     return current_app.config["API_WRITE_RATE_LIMIT"]
 

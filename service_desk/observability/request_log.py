@@ -13,10 +13,10 @@ in development (ENV_NAME ``development``) and JSON everywhere else.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import sys
 import time
-import uuid
 
 from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from flask.logging import default_handler
@@ -37,7 +37,8 @@ def request_id() -> str:
     """This request's id (made on first use if the request began before our hook ran)."""
     if "request_id" not in g:
         incoming = request.headers.get(HEADER, "")
-        g.request_id = incoming if SAFE_ID.fullmatch(incoming) else uuid.uuid4().hex
+        # unique, not secret: 128 random bits as 32 hex digits, without uuid4's system call
+        g.request_id = incoming if SAFE_ID.fullmatch(incoming) else f"{random.getrandbits(128):032x}"
     return g.request_id
 
 
@@ -102,9 +103,20 @@ def log_format(app: Flask) -> str:
     return wanted
 
 
+def _skip_unused_record_fields() -> None:
+    """Neither format prints the caller's file and line, the thread or the process, so the
+    records need not look them up (the logging HOWTO's "Optimization"): the stack walk alone
+    was a tenth of each request's log line."""
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def _install_handler(app: Flask) -> None:
     """One handler on the app's logger ("service_desk"), shared by every app of the process;
     Flask's default handler would print each line a second time."""
+    _skip_unused_record_fields()
     logger = app.logger
     handler = next((h for h in logger.handlers if isinstance(h, AppLogHandler)), None)
     if handler is None:

@@ -252,3 +252,37 @@ def test_committed_for_real_the_autocommit_read_stays_exact(app, client, bookabl
         if db.engine.dialect.name == "postgresql":  # psycopg's flag, back off for the pool
             assert db.session.connection().connection.dbapi_connection.autocommit is False
         db.session.rollback()
+
+
+@pytest.mark.commits
+def test_committed_for_real_the_call_is_one_prepared_statement_on_a_pooled_connection(
+        app, client, bookable, count_queries):
+    """On PostgreSQL a cached call borrows one pooled connection for one plain statement
+    (service_version), not the session's machinery."""
+    from unittest import mock
+
+    answer(client, app)  # fills the cache
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the plain statement is PostgreSQL's; SQLite reads through the session")
+    with mock.patch.object(type(engine), "raw_connection", autospec=True,
+                           side_effect=type(engine).raw_connection) as borrowed, \
+            count_queries() as through_sqlalchemy:
+        slots, _ = answer(client, app)
+    assert borrowed.call_count == 1 and slots
+    assert through_sqlalchemy == []  # the statement went straight to psycopg
+
+
+def test_the_read_limit_counts_in_the_process_and_says_when_to_come_back(app, client, bookable):
+    old = app.config["API_READ_RATE_LIMIT"]
+    app.config["API_READ_RATE_LIMIT"] = "2 per minute"
+    try:
+        codes = [client.get(window(app)) for _ in range(3)]
+    finally:
+        app.config["API_READ_RATE_LIMIT"] = old
+    assert [r.status_code for r in codes] == [200, 200, 429]
+    refused = codes[2]
+    assert refused.get_json()["error"]["code"] == "too_many_requests"
+    # the sliding window: two this minute still weigh 1 at the next one's start, half by 0:30
+    assert 1 <= int(refused.headers["Retry-After"]) <= 90
