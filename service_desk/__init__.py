@@ -1,6 +1,7 @@
 """Service Desk: the citizen-service system of the Weihai Economic and Technological Development Zone."""
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -96,4 +97,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .cli import register
 
     register(app)
+    if not app.testing:
+        # what the app built to start (modules, metadata, translations: some 200,000 objects)
+        # lives as long as the process: out of the collector's full passes, which each cost
+        # a request landing on one about 90 ms (issue 13, a booking's p99)
+        gc.freeze()
     return app

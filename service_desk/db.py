@@ -1,13 +1,26 @@
-"""Declarative base, metadata naming convention and the UTC datetime type."""
+"""Declarative base, metadata naming convention, the UTC datetime type, and plain rows
+inserted several to a statement (insert_rows)."""
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, event
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    Enum,
+    MetaData,
+    Table,
+    TypeDecorator,
+    bindparam,
+    event,
+    insert,
+)
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -97,3 +110,59 @@ def enum_type(enum_cls: type, name: str | None = None) -> Enum:
         length=32,
         name=name or enum_cls.__name__.lower(),
     )
+
+
+# --- several rows, one statement ---------------------------------------------------------------
+
+_INSERT_ALL: dict[tuple, Any] = {}  # by the rows' tables and keys
+
+
+def insert_rows(session: Session, rows: Iterable[tuple[Table, dict]]) -> None:
+    """Insert plain rows that nothing reads back (a change's history, text and audit rows):
+    on PostgreSQL in one statement, as data-modifying WITH queries, one round trip instead of
+    one each and no unit of work (issue 13: the ORM's flush of three objects cost a tenth of a
+    booking's CPU); elsewhere one INSERT each. The session's pending changes go first, in the
+    order the ORM would have flushed them."""
+    session.flush()
+    rows = list(rows)
+    if len(rows) > 1 and session.connection().dialect.name == "postgresql":
+        rows = [(table, _with_defaults(table, values)) for table, values in rows]
+        params = {f"r{i}_{key}": value
+                  for i, (_, values) in enumerate(rows) for key, value in values.items()}
+        session.execute(_insert_all(tuple((table, tuple(values)) for table, values in rows)),
+                        params)
+    else:
+        for table, values in rows:
+            session.execute(_insert(table), values)
+
+
+def _with_defaults(table: Table, values: dict) -> dict:
+    """The values with the columns' Python-side defaults filled in (a text's status, its
+    created_at…): an INSERT inside WITH is given every value it writes."""
+    out = dict(values)
+    for column in table.columns:
+        default = column.default
+        if column.key in out or default is None:
+            continue
+        if default.is_scalar:
+            out[column.key] = default.arg
+        elif default.is_callable:
+            out[column.key] = default.arg(None)  # SQLAlchemy's wrapper of a plain callable
+    return out
+
+
+@cache
+def _insert(table: Table):
+    return insert(table).inline()  # inline: no RETURNING of the new id
+
+
+def _insert_all(shape: tuple[tuple[Table, tuple[str, ...]], ...]):
+    """WITH r0 AS (INSERT …), r1 AS (INSERT …) … INSERT … (the last row), the values of row
+    i bound as r{i}_{column}."""
+    stmt = _INSERT_ALL.get(shape)
+    if stmt is None:
+        inserts = [insert(table).values({key: bindparam(f"r{i}_{key}") for key in keys})
+                   for i, (table, keys) in enumerate(shape)]
+        stmt = _INSERT_ALL[shape] = inserts[-1].inline().add_cte(
+            *(row.cte(f"r{i}") for i, row in enumerate(inserts[:-1])))
+    return stmt

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..base.calendar import local_day
@@ -150,13 +150,17 @@ CANCEL_FIELDS = {"phone": PHONE, "reason": Field(str, nullable=True, max_length=
 RESCHEDULE_FIELDS = {"phone": PHONE, "start": START}
 
 
+# built once: no per-request expression building (issue 13)
+_ACTIVE_SERVICE = select(Service).where(Service.code == bindparam("code"),
+                                        Service.is_active.is_(True))
+
+
 @bp.post("/appointments")
 @new_booking_limit
 def book():
     body = json_body(BOOK_FIELDS)
     fields: dict[str, str] = {}
-    service = db.session.scalar(select(Service).where(Service.code == body["service_code"],
-                                                      Service.is_active.is_(True)))
+    service = db.session.scalar(_ACTIVE_SERVICE, {"code": body["service_code"]})
     if service is None:
         fields["service_code"] = "unknown service"
     start = _parse_start(body.get("start"))

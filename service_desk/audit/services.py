@@ -1,12 +1,36 @@
-"""Write an audit event in the caller's transaction."""
+"""Write an audit event in the caller's transaction.
+
+``audit_row`` is the same row as plain values, for a hot path that inserts it with Core and
+never reads it back (a booking writes it with db.insert_rows, issue 13)."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import has_request_context, request
+from sqlalchemy import Table
 
 from ..extensions import db
 from .models import AuditEvent
+
+
+def audit_row(
+    *,
+    actor: Any,
+    action: str,
+    obj_type: str | None = None,
+    obj_id: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> tuple[Table, dict[str, Any]]:
+    """The table and values of the event ``audit_record`` records."""
+    if actor is None or isinstance(actor, str):
+        actor_id, label = None, actor or "anonymous"
+    else:
+        actor_id, label = actor.id, actor.username
+    return AuditEvent.__table__, {
+        "actor_id": actor_id, "actor_label": label, "action": action, "object_type": obj_type,
+        "object_id": None if obj_id is None else str(obj_id), "before": before, "after": after,
+        "ip": request.remote_addr if has_request_context() else None}
 
 
 def audit_record(
@@ -19,19 +43,8 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record who did what; ``actor`` is a User, None (anonymous) or a label such as "cli"."""
-    if actor is None or isinstance(actor, str):
-        actor_id, label = None, actor or "anonymous"
-    else:
-        actor_id, label = actor.id, actor.username
-    event = AuditEvent(
-        actor_id=actor_id,
-        actor_label=label,
-        action=action,
-        object_type=obj_type,
-        object_id=None if obj_id is None else str(obj_id),
-        before=before,
-        after=after,
-        ip=request.remote_addr if has_request_context() else None,
-    )
+    _, values = audit_row(actor=actor, action=action, obj_type=obj_type, obj_id=obj_id,
+                          before=before, after=after)
+    event = AuditEvent(**values)
     db.session.add(event)
     return event

@@ -8,10 +8,16 @@ make the two visible together), and nothing depends on a time-to-live guess.
 """
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from ..extensions import db
 from .models import Service, new_slots_version
+
+# Core statements on the table, built once: every booking runs one, and the ORM-enabled
+# UPDATE cost three times the CPU of the plain one (issue 13)
+_services = Service.__table__
+_BUMP_ALL = update(_services).values(slots_version=bindparam("version"))
+_BUMP_ONE = _BUMP_ALL.where(_services.c.id == bindparam("service_id"))
 
 
 def slots_changed(service_id: int | None) -> None:
@@ -19,8 +25,8 @@ def slots_changed(service_id: int | None) -> None:
 
     Call it as late in the transaction as the change allows: it takes the service row's write
     lock until the commit, and other bookings of the same service wait for it."""
-    stmt = (update(Service).values(slots_version=new_slots_version())
-            .execution_options(synchronize_session=False))
-    if service_id is not None:
-        stmt = stmt.where(Service.id == service_id)
-    db.session.execute(stmt)
+    # the session's pending changes first (what the ORM UPDATE's autoflush did), so that the
+    # commit's flush does not run while the row is locked
+    db.session.flush()
+    db.session.execute(_BUMP_ALL if service_id is None else _BUMP_ONE,
+                       {"version": new_slots_version(), "service_id": service_id})

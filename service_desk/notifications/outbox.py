@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from ..extensions import db
 from .models import Notification
@@ -54,9 +54,21 @@ def queue_text(*, kind: str, phone: str, subject: str, body: str, dedupe_key: st
     hours (anything else waits for the morning). ``params``: the variables of the provider's
     template for this kind (Alibaba Cloud's TemplateParam), e.g. {"ref": "A1B2C3"}.
     """
-    db.session.add(Notification(
-        kind=kind, recipient=f"{SMS_PREFIX}{phone}", subject=one_line(subject), body=body,
-        dedupe_key=dedupe_key, urgent=urgent, params=_params_json(params)))
+    _, values = text_row(kind=kind, phone=phone, subject=subject, body=body,
+                         dedupe_key=dedupe_key, urgent=urgent, params=params)
+    db.session.add(Notification(**values))
+
+
+def text_row(*, kind: str, phone: str, subject: str, body: str, dedupe_key: str,
+             urgent: bool = False,
+             params: Mapping[str, str] | None = None) -> tuple[Table, dict]:
+    """The table and values of the outbox row ``queue_text`` queues, for a hot path that
+    inserts it with Core (a booking, issue 13). A dedupe key already queued fails that
+    insert, as it fails the flush."""
+    return Notification.__table__, {
+        "kind": kind, "recipient": f"{SMS_PREFIX}{phone}", "subject": one_line(subject),
+        "body": body, "dedupe_key": dedupe_key, "urgent": urgent,
+        "params": _params_json(params)}
 
 
 def queue_mail(*, kind: str, to: str, subject: str, body: str, dedupe_key: str) -> None:

@@ -2,21 +2,48 @@
 part of a day: a slot overlapping the closed part is not offered), the booking window, and what
 is already booked.
 
-A whole window costs three statements (hours, closures, slot counters) whatever its length;
-the calendar arithmetic is plain Python. The API caches ``window_slots`` by the service's slots
-version (api/slots_cache.py); the minimum notice is applied to each answer.
+A whole window costs two statements (hours and closures in one, slot counters) whatever its
+length; the calendar arithmetic is plain Python. The API caches ``window_slots`` by the
+service's slots version (api/slots_cache.py); the minimum notice is applied to each answer.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Date, Integer, bindparam, cast, literal_column, null, or_, select, union_all
 
 from ..base.calendar import local_day, zone
 from ..catalog.hours import Settings, closed_span, periods_on, settings_of
 from ..catalog.models import Closure, OpeningHours, Service, Slot
 from ..extensions import db
+
+# Core statements on the tables, built once: no per-call expression building, a cached
+# compiled form, plain rows (a booking checks its time with the first, issue 13).
+# The weekly hours and the window's closures in one round trip: rows (is_closure, weekday,
+# starts, ends, on_date), the hours (weekday, opens, closes) in order, then the closures.
+_hours, _closures, _slots = OpeningHours.__table__.c, Closure.__table__.c, Slot.__table__.c
+_CALENDAR = union_all(
+    select(literal_column("0", Integer).label("is_closure"), _hours.weekday.label("weekday"),
+           _hours.opens.label("starts"), _hours.closes.label("ends"),
+           cast(null(), Date).label("on_date"))
+    .where(_hours.service_id == bindparam("service_id")),
+    select(literal_column("1", Integer), null(), _closures.starts, _closures.ends,
+           _closures.on_date)
+    .where(or_(_closures.service_id == bindparam("service_id"), _closures.service_id.is_(None)),
+           _closures.on_date >= bindparam("first"), _closures.on_date <= bindparam("last")),
+).order_by("is_closure", "weekday", "starts")
+_COUNTERS = select(_slots.starts_at, _slots.booked).where(
+    _slots.service_id == bindparam("service_id"), _slots.starts_at >= bindparam("start"),
+    _slots.starts_at < bindparam("end"))
+
+
+def flush_pending() -> None:
+    """What an ORM query's autoflush does before a Core statement, which has none: the
+    session's pending changes go to the database first (unless autoflush is off), so the
+    statement sees them."""
+    if db.session.autoflush:
+        db.session.flush()
 
 
 @dataclass(frozen=True)
@@ -60,19 +87,15 @@ def window_slots(service: Service, *, first: dt.date, last: dt.date, today: dt.d
     last = min(last, today + dt.timedelta(days=s.book_ahead_days))
     if last < first:
         return []
+    flush_pending()
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    for weekday, opens, closes in db.session.execute(
-            select(OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
-            .where(OpeningHours.service_id == service.id)
-            .order_by(OpeningHours.weekday, OpeningHours.opens)):
-        hours.setdefault(weekday, []).append((opens, closes))
     closed: set[dt.date] = set()  # whole days
     closed_parts: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for on_date, starts, ends in db.session.execute(select(
-            Closure.on_date, Closure.starts, Closure.ends).where(
-            or_(Closure.service_id == service.id, Closure.service_id.is_(None)),
-            Closure.on_date >= first, Closure.on_date <= last)):
-        if starts is None:
+    for is_closure, weekday, starts, ends, on_date in db.session.execute(
+            _CALENDAR, {"service_id": service.id, "first": first, "last": last}):
+        if not is_closure:
+            hours.setdefault(weekday, []).append((starts, ends))
+        elif starts is None:
             closed.add(on_date)
         else:
             closed_parts.setdefault(on_date, []).append(closed_span(on_date, starts, ends))
@@ -82,9 +105,8 @@ def window_slots(service: Service, *, first: dt.date, last: dt.date, today: dt.d
                                      tzinfo=tz).astimezone(dt.UTC)
     # plain rows, not Slot objects: only the counters are read
     booked = {starts_at: count for starts_at, count in db.session.execute(
-        select(Slot.starts_at, Slot.booked).where(Slot.service_id == service.id,
-                                                  Slot.starts_at >= window_start,
-                                                  Slot.starts_at < window_end))} if counts else {}
+        _COUNTERS, {"service_id": service.id, "start": window_start, "end": window_end})
+              } if counts else {}
     out: list[FreeSlot] = []
     day = first
     while day <= last:

@@ -9,50 +9,81 @@ import datetime as dt
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, format_datetime, gettext
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from ..base.links import rating_token
 from ..catalog.models import Service, ServiceLocation
 from ..extensions import db
 from ..notifications.models import Notification
-from ..notifications.outbox import SMS_PREFIX, Draft, queue_text
+from ..notifications.outbox import SMS_PREFIX, Draft, queue_text, text_row
 from .models import ServiceRequest
 
 
-def _params(request: ServiceRequest, service: Service, **more: str) -> dict[str, str]:
+def _when(request: ServiceRequest) -> str:
+    """The request's time as the texts say it (call it under force_locale("zh_CN"))."""
+    return format_datetime(request.starts_at, "medium") if request.starts_at else ""
+
+
+def _params(request: ServiceRequest, service: Service, *, when: str | None = None,
+            **more: str) -> dict[str, str]:
     """The variables a provider's approved template gets (Alibaba Cloud's TemplateParam):
-    the same few names for every kind, so one set of templates fits."""
-    with force_locale("zh_CN"):
-        when = format_datetime(request.starts_at, "medium") if request.starts_at else ""
+    the same few names for every kind, so one set of templates fits. ``when``: the time
+    already formatted by the caller."""
+    if when is None:
+        with force_locale("zh_CN"):
+            when = _when(request)
     return {"ref": request.reference, "service": service.name, "time": when, **more}
 
 
 def _queue(*, kind: str, request: ServiceRequest, subject: str, body: str, key: str,
-           service: Service, urgent: bool = False, **more: str) -> None:
+           service: Service, urgent: bool = False, when: str | None = None,
+           row: bool = False, **more: str):
     """``urgent``: it confirms what the resident has just done, so it may go out at once even
-    in the quiet hours; everything else waits for the morning there."""
-    queue_text(kind=kind, phone=request.resident_phone, subject=subject, body=body,
-               dedupe_key=key, urgent=urgent, params=_params(request, service, **more))
+    in the quiet hours; everything else waits for the morning there. ``row``: return the
+    outbox row as (table, values) instead of queueing it (text_row)."""
+    text = {"kind": kind, "phone": request.resident_phone, "subject": subject, "body": body,
+            "dedupe_key": key, "urgent": urgent,
+            "params": _params(request, service, when=when, **more)}
+    if row:
+        return text_row(**text)
+    queue_text(**text)
+    return None
+
+
+def _appointment_text(request: ServiceRequest, service: Service, what: str, *, urgent: bool,
+                      row: bool):
+    with force_locale("zh_CN"):
+        when = _when(request)
+        # only the body that is sent: each gettext under a forced locale has its cost
+        if what == "booked":
+            body = gettext("Booked: %(service)s at %(when)s. Reference %(ref)s.",
+                           service=service.name, when=when, ref=request.reference)
+        elif what == "rescheduled":
+            body = gettext("Moved: %(service)s is now at %(when)s. Reference %(ref)s.",
+                           service=service.name, when=when, ref=request.reference)
+        elif what == "cancelled":
+            body = gettext("Cancelled: %(service)s, reference %(ref)s.",
+                           service=service.name, ref=request.reference)
+        else:
+            raise KeyError(what)
+        subject = gettext("Service Desk appointment %(ref)s", ref=request.reference)
+    return _queue(kind=f"appointment-{what}", request=request, subject=subject, body=body,
+                  key=f"appointment-{what}:{request.id}:{request.version}", service=service,
+                  urgent=urgent, when=when, row=row)
 
 
 def appointment_text(request: ServiceRequest, service: Service, what: str, *,
                      urgent: bool = False) -> None:
     """``what``: booked, rescheduled or cancelled. One text per version of the booking.
     ``urgent`` when the resident (or the operator on the phone with them) just did it."""
-    with force_locale("zh_CN"):
-        when = format_datetime(request.starts_at, "medium") if request.starts_at else ""
-        bodies = {
-            "booked": gettext("Booked: %(service)s at %(when)s. Reference %(ref)s.",
-                              service=service.name, when=when, ref=request.reference),
-            "rescheduled": gettext("Moved: %(service)s is now at %(when)s. Reference %(ref)s.",
-                                   service=service.name, when=when, ref=request.reference),
-            "cancelled": gettext("Cancelled: %(service)s, reference %(ref)s.",
-                                 service=service.name, ref=request.reference),
-        }
-        subject = gettext("Service Desk appointment %(ref)s", ref=request.reference)
-    _queue(kind=f"appointment-{what}", request=request, subject=subject, body=bodies[what],
-           key=f"appointment-{what}:{request.id}:{request.version}", service=service,
-           urgent=urgent)
+    _appointment_text(request, service, what, urgent=urgent, row=False)
+
+
+def appointment_text_row(request: ServiceRequest, service: Service, what: str, *,
+                         urgent: bool = False) -> tuple[Table, dict]:
+    """``appointment_text``'s outbox row as (table, values), for a caller that inserts it
+    with Core (the booking, issue 13)."""
+    return _appointment_text(request, service, what, urgent=urgent, row=True)
 
 
 def received_text(request: ServiceRequest, service: Service) -> None:
