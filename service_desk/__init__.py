@@ -100,6 +100,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.testing:
         # what the app built to start (modules, metadata, translations: some 200,000 objects)
         # lives as long as the process: out of the collector's full passes, which each cost
-        # a request landing on one about 90 ms (issue 13, a booking's p99)
+        # a request landing on one about 90 ms (issue 13, a booking's p99); collected first,
+        # so that no garbage is frozen with it
+        gc.collect()
         gc.freeze()
     return app

@@ -21,8 +21,3 @@ def test_a_serving_app_freezes_its_start_up_heap(tmp_path):
     before, after = map(int, run.stdout.split()[-2:])
     assert before == 0 and after > 50_000
 
-
-def test_the_test_suite_s_apps_do_not(app):
-    import gc
-
-    assert gc.get_freeze_count() == 0  # tests create many apps: their heaps may go
