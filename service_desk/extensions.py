@@ -76,6 +76,7 @@ class ProcessWindows:
     def __init__(self) -> None:
         self._counts: dict[tuple, tuple[int, int, int]] = {}  # key: (window, previous, current)
         self._lock = threading.Lock()
+        self._prune_at = self.MAX_KEYS
 
     def hit(self, key: tuple, item: RateLimitItem, now: float | None = None) -> float | None:
         """Count one request; None when allowed, else the seconds until one would be."""
@@ -92,8 +93,10 @@ class ProcessWindows:
             if previous * (1 - into) + current + 1 > amount:
                 return _wait(previous, current, amount, into) * period
             self._counts[key] = (window, previous, current + 1)
-            if len(self._counts) > self.MAX_KEYS:
+            if len(self._counts) > self._prune_at:
                 self._counts = {k: v for k, v in self._counts.items() if v[0] >= window - 1}
+                # so many live keys that pruning freed little: not again until twice as many
+                self._prune_at = max(self.MAX_KEYS, 2 * len(self._counts))
         return None
 
     def clear(self) -> None:

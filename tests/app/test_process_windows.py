@@ -48,10 +48,18 @@ def test_the_wait_given_is_the_moment_the_next_request_is_allowed(used_before, u
 
 def test_a_large_table_drops_only_stale_keys():
     windows = ProcessWindows()
-    windows.MAX_KEYS = 100
+    windows.MAX_KEYS = windows._prune_at = 100
     for n in range(100):
         windows.hit(("old", n), PER_MINUTE, now=T0 - 120)
     fill(windows, "busy", 10, T0 + 1)
     windows.hit(("new", 1), PER_MINUTE, now=T0 + 2)  # past the size: the old ones go
     assert len(windows._counts) == 2
     assert windows.hit("busy", PER_MINUTE, now=T0 + 3) is not None  # still counted
+
+
+def test_many_live_keys_are_not_pruned_on_every_hit():
+    windows = ProcessWindows()
+    windows.MAX_KEYS = windows._prune_at = 10
+    for n in range(11):
+        windows.hit(("live", n), PER_MINUTE, now=T0 + 1)
+    assert len(windows._counts) == 11 and windows._prune_at == 22  # nothing stale to drop
