@@ -89,7 +89,7 @@ bench: install
 	$(BIN)/python bench/ratings.py
 
 # Over HTTP: the app and a bare-Flask ceiling under the same gunicorn settings, measured by
-# Debian's wrk in turns, on PostgreSQL filled with 1,000,000 appointments (bench/http.py).
+# Debian's wrk in turns, on PostgreSQL filled with 1,000,000 appointments (bench/over_http.py).
 # BENCH_HTTP_ARGS="--appointments 20000 --matters 1000 --seconds 5" for a quick run.
 bench-http: install
 	@command -v wrk >/dev/null 2>&1 || { \
@@ -98,7 +98,7 @@ bench-http: install
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null \
 	    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }; \
 	  else echo "wrk is missing: install Debian's wrk (apt-get install wrk)"; exit 1; fi; }
-	$(BIN)/python bench/http.py $(BENCH_HTTP_ARGS)
+	$(BIN)/python bench/over_http.py $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

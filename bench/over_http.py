@@ -1,8 +1,8 @@
 """Service Desk over HTTP against a bare-Flask ceiling, in one run, on PostgreSQL.
 
     make bench-http                      # 1,000,000 appointments, 10,000 items, 100,000 updates
-    .venv/bin/python bench/http.py --appointments 20000 --matters 1000 --seconds 5   # quick
-    .venv/bin/python bench/http.py --no-fill          # reuse the database of the last run
+    .venv/bin/python bench/over_http.py --appointments 20000 --matters 1000 --seconds 5   # quick
+    .venv/bin/python bench/over_http.py --no-fill          # reuse the database of the last run
 
 Fills its own database (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/
 bench_perf1: dropped and re-created) with `service-desk seed`, `demo-hours` and `demo-data`
@@ -22,8 +22,8 @@ from __future__ import annotations
 import os
 import sys
 
-# run as a script, this file's folder comes first on sys.path and its name would hide the
-# standard library's http package (which urllib needs): the repository root goes there instead
+# run as a script, this file's folder comes first on sys.path: the repository root goes there
+# instead, for the service_desk and bench packages
 if os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     sys.path[0] = os.path.dirname(sys.path[0])
 
