@@ -22,7 +22,8 @@ def audit_row(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> tuple[Table, dict[str, Any]]:
-    """The table and values of the event ``audit_record`` records."""
+    """The table and values of the event ``audit_record`` records; ``actor`` is a User, None
+    (anonymous) or a label such as "cli"."""
     if actor is None or isinstance(actor, str):
         actor_id, label = None, actor or "anonymous"
     else:
@@ -33,18 +34,10 @@ def audit_row(
         "ip": request.remote_addr if has_request_context() else None}
 
 
-def audit_record(
-    *,
-    actor: Any,
-    action: str,
-    obj_type: str | None = None,
-    obj_id: Any = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Record who did what; ``actor`` is a User, None (anonymous) or a label such as "cli"."""
-    _, values = audit_row(actor=actor, action=action, obj_type=obj_type, obj_id=obj_id,
-                          before=before, after=after)
-    event = AuditEvent(**values)
-    db.session.add(event)
-    return event
+def audit_record(**event: Any) -> AuditEvent:
+    """Record who did what, in the session: ``audit_row``'s arguments (``actor`` is a User,
+    None for anonymous, or a label such as "cli")."""
+    _, values = audit_row(**event)
+    row = AuditEvent(**values)
+    db.session.add(row)
+    return row
