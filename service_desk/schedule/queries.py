@@ -52,15 +52,33 @@ class Booking:
 
 @dataclass
 class DaySchedule:
+    """One page of a unit's day (``page`` of ``pages``, by time), with the whole day's
+    counts: a busy hall's day is hundreds of bookings, each a card with its forms."""
     day: dt.date
     unit: Unit
     hall: list[Booking] = field(default_factory=list)
     home: list[Booking] = field(default_factory=list)
     staff: list[User] = field(default_factory=list)  # who a home visit can be assigned to
+    hall_total: int = 0
+    home_total: int = 0
+    page: int = 1
+    per_page: int = 50
 
     @property
     def total(self) -> int:
-        return len(self.hall) + len(self.home)
+        return self.hall_total + self.home_total
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
 
 
 @dataclass
@@ -100,19 +118,34 @@ def unit_staff(unit_id: int) -> list[User]:
         .order_by(User.display_name, User.username)))
 
 
-def day_schedule(*, unit: Unit, day: dt.date) -> DaySchedule:
-    """The unit's appointments starting on a local day, by time; hall and home apart."""
+DAY_PAGE = 50  # bookings a page of a day's schedule
+
+
+def day_schedule(*, unit: Unit, day: dt.date, page: int = 1,
+                 per_page: int = DAY_PAGE) -> DaySchedule:
+    """The unit's appointments starting on a local day, by time, a page of them; hall and home
+    apart, with the day's counts of each."""
     start, end = day_bounds(day)
+    of_the_day = (ServiceRequest.unit_id == unit.id, Service.kind == ServiceKind.APPOINTMENT,
+                  ServiceRequest.starts_at >= start, ServiceRequest.starts_at < end)
+    schedule = DaySchedule(day=day, unit=unit, per_page=per_page)
+    for location, count in db.session.execute(
+            select(Service.location, func.count()).select_from(ServiceRequest)
+            .join(ServiceRequest.service).where(*of_the_day).group_by(Service.location)):
+        if location is ServiceLocation.HOME:
+            schedule.home_total += count
+        else:
+            schedule.hall_total += count
+    schedule.page = min(max(1, page), schedule.pages)
     assignee = aliased(User)
     rows = db.session.execute(
         select(ServiceRequest, assignee.display_name, assignee.username)
         .join(ServiceRequest.service)
         .outerjoin(assignee, assignee.id == ServiceRequest.assignee_id)
         .options(contains_eager(ServiceRequest.service))
-        .where(ServiceRequest.unit_id == unit.id, Service.kind == ServiceKind.APPOINTMENT,
-               ServiceRequest.starts_at >= start, ServiceRequest.starts_at < end)
-        .order_by(ServiceRequest.starts_at, ServiceRequest.id))
-    schedule = DaySchedule(day=day, unit=unit)
+        .where(*of_the_day)
+        .order_by(ServiceRequest.starts_at, ServiceRequest.id)
+        .limit(per_page).offset((schedule.page - 1) * per_page))
     tz = zone()
     for request, display_name, username in rows:
         booking = Booking(

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
 from ..base.calendar import local, today
+from ..base.paging import page_arg
 from ..db import utcnow
 from ..extensions import db
 from ..formfields import DATE_MESSAGE, parse_local_date
@@ -109,7 +110,7 @@ def day():
     require(can_view_schedule(current_user))
     day, bad_date = _date_arg("day")
     unit, units, unit_code = _page_unit()
-    schedule = day_schedule(unit=unit, day=day) if unit is not None else None
+    schedule = day_schedule(unit=unit, day=day, page=page_arg()) if unit is not None else None
     closed = unit_closures(unit=unit, first=day, last=day).get(day, []) if unit else []
     return render_template(
         "schedule/day.html", schedule=schedule, closed=closed, day=day, today=today(), unit=unit, units=units,

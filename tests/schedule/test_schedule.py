@@ -197,7 +197,34 @@ def test_the_day_statement_count_is_fixed_for_2_and_30_bookings(app, staff, coun
         add_booking(app, service=service, reference=f"B{i:07d}", start=_at(DAY, 10, i),
                     address="某小区", assignee="centre" if i % 3 else None)
     assert measure() == few
-    assert few <= 6  # user, the joined bookings, the unit's staff, the unit list…
+    assert few <= 7  # user, the day's counts, the page of bookings, the unit's staff, units…
+
+
+def test_a_busy_day_comes_in_pages_by_time_with_the_day_s_counts(app, staff, count_queries):
+    """A busy hall's day is hundreds of bookings, each a card with its forms: 50 a page
+    (1,307 on one page measured 391 ms and a megabyte, issue 13)."""
+    for i in range(55):
+        add_booking(app, reference=f"H{i:07d}", start=_at(DAY, 8 + i // 6, (i % 6) * 10),
+                    name=f"大厅{i:02d}")
+    for i in range(5):
+        add_booking(app, service="home-visit", reference=f"V{i:07d}", start=_at(DAY, 20, i),
+                    address="凤林街道某小区 3 号楼", name=f"上门{i}")
+    first = staff.get(f"/schedule?day={DAY}").get_data(as_text=True)
+    assert "60 bookings: 55 in the service hall, 5 home visits." in first
+    assert "Page 1 of 2, by time." in first
+    assert first.count('class="matter-card booking-card') == 50
+    assert "大厅00" in first and "大厅49" in first and "大厅50" not in first
+    _, home = first.split('id="home-heading"')
+    assert "(5)" in home and "None at the times on this page." in home
+    assert f'rel="next" href="/schedule?day={DAY}&amp;page=2"' in first
+    with count_queries() as statements:
+        second = staff.get(f"/schedule?day={DAY}&page=2").get_data(as_text=True)
+    assert second.count('class="matter-card booking-card') == 10
+    assert "大厅50" in second and "大厅54" in second and "上门4" in second
+    assert "大厅49" not in second and 'rel="prev"' in second
+    assert len(statements) <= 7
+    past_the_end = staff.get(f"/schedule?day={DAY}&page=99").get_data(as_text=True)
+    assert "Page 2 of 2, by time." in past_the_end  # the last page, not an empty one
 
 
 # ---- assigning home visits ----------------------------------------------------------------
@@ -529,3 +556,15 @@ def test_elder_mode_keeps_one_task_per_screen(app, staff):
     assert 'class="booking-open button" href="/schedule/HOME3333"' in html
     booking = staff.get("/schedule/HOME3333").get_data(as_text=True)
     assert "Record what happened" in booking and "Assign this home visit" in booking
+
+
+def test_the_work_page_says_when_today_has_more_than_a_page(app, staff):
+    with app.app_context():
+        from service_desk.base.calendar import today
+
+        local_today = today()
+    for i in range(52):
+        add_booking(app, reference=f"W{i:07d}", start=_at(local_today, 8 + i // 6, (i % 6) * 10))
+    html = staff.get("/work").get_data(as_text=True)
+    assert "The first 50 of 52: the rest are on the schedule's next pages." in html
+    assert 'href="/schedule?page=2"' in html
