@@ -20,6 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 
 from ..catalog.hours import settings_of
 from ..catalog.models import Service, ServiceKind
@@ -103,10 +104,14 @@ def service_version(code: str) -> ServiceVersion | None:
         try:
             conn = pooled.driver_connection
             conn.autocommit = True  # local to psycopg while idle: no round trip
-            try:
-                row = conn.execute(_VERSION_SQL, (code,), prepare=True).fetchone()
-            finally:
-                conn.autocommit = False  # the pool hands it on as SQLAlchemy expects
+            row = conn.execute(_VERSION_SQL, (code,), prepare=True).fetchone()
+            conn.autocommit = False  # the pool hands it on as SQLAlchemy expects
+        except bind.dialect.loaded_dbapi.Error as exc:
+            # what SQLAlchemy does for its own statements: the connection leaves the pool, and
+            # the error is SQLAlchemy's (an OperationalError answers 503, errors/)
+            pooled.invalidate(exc)
+            raise DBAPIError.instance(_VERSION_SQL, (code,), exc,
+                                      bind.dialect.loaded_dbapi.Error) from exc
         finally:
             pooled.close()
     else:

@@ -286,3 +286,29 @@ def test_the_read_limit_counts_in_the_process_and_says_when_to_come_back(app, cl
     assert refused.get_json()["error"]["code"] == "too_many_requests"
     # the sliding window: two this minute still weigh 1 at the next one's start, half by 0:30
     assert 1 <= int(refused.headers["Retry-After"]) <= 90
+
+
+@pytest.mark.commits
+def test_a_connection_lost_during_the_plain_statement_answers_503_and_is_not_reused(
+        app, client, bookable):
+    """The plain statement bypasses SQLAlchemy, so its driver's errors are translated here:
+    503 with Retry-After (never a 500), and the broken connection leaves the pool."""
+    from unittest import mock
+
+    import psycopg
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the plain statement is PostgreSQL's")
+    from sqlalchemy.pool.base import _ConnectionFairy
+
+    lost = psycopg.OperationalError("server closed the connection unexpectedly")
+    with mock.patch.object(psycopg.Connection, "execute", side_effect=lost), \
+            mock.patch.object(_ConnectionFairy, "invalidate", autospec=True,
+                              side_effect=_ConnectionFairy.invalidate) as invalidated:
+        response = client.get(window(app))
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert response.get_json()["error"]["code"] == "unavailable"
+    assert invalidated.call_count == 1  # the broken connection is not handed on
+    assert client.get(window(app)).status_code == 200  # a new connection serves the next call
