@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -18,16 +19,56 @@ ACTOR = "cli"
 PHASES = {"check": "Checking rows", "apply": "Applying changes"}
 
 
-def _fail_rows(errors: list[RowError]) -> None:
+def _fail_rows(errors: list[RowError]) -> NoReturn:
     for error in errors:
         click.echo(f"row {error.row}, column {error.column}: {error.reason}", err=True)
     click.echo(f"{len(errors)} problems; nothing was imported.", err=True)
     sys.exit(1)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
+
+
+def read_file(path: str) -> tuple[bytes, str]:
+    """The file's bytes (up to one past the upload limit, which the reader refuses) and name."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_UPLOAD_BYTES + 1), os.path.basename(path)
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def run_import(rows, *, plan, apply, rejected: type[Exception], stale: tuple[type[Exception], ...],
+               what: str, source: str, dry_run: bool, describe: bool = False):
+    """Check ``rows`` (``--dry-run``: report and roll back) or apply them all or nothing, one
+    bar for each phase; exits with every row's error, or when ``what`` changed meanwhile.
+    Returns the apply's result, None after a dry run."""
+    if dry_run:
+        with Phases(PHASES) as report:
+            checked = plan(rows, report=report)
+        db.session.rollback()
+        if checked.errors:
+            _fail_rows(checked.errors)
+        click.echo(f"dry run: would create {len(checked.created)}, update "
+                   f"{len(checked.updated)}, unchanged {checked.unchanged}; nothing was changed.")
+        for change in checked.changes if describe else ():
+            click.echo(f"  {'new' if change.created else 'changed'} {change.code}: "
+                       + ", ".join(change.described()))
+        return None
+    try:
+        with Phases(PHASES) as report:
+            result = apply(rows=rows, actor=ACTOR, source=source, report=report)
+        db.session.commit()
+    except rejected as exc:
+        db.session.rollback()
+        _fail_rows(exc.errors)  # type: ignore[attr-defined]
+    except (*stale, StaleDataError, IntegrityError):
+        db.session.rollback()
+        _fail(f"the {what} changed while importing; nothing was imported. "
+              "Run the command again.")
+    return result
 
 
 @click.command("import-matters")
@@ -37,37 +78,17 @@ def _fail(message: str) -> None:
 def import_matters(path: str, dry_run: bool) -> None:
     """Import a ledger spreadsheet (.xlsx or .csv): every bad row is reported and nothing
     changes, or the whole file is applied. Importing the same file twice changes nothing."""
+    data, name = read_file(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_UPLOAD_BYTES + 1)
-    except OSError as exc:
-        _fail(f"cannot read {path}: {exc.strerror or exc}")
-    try:
-        with stage(f"Reading {os.path.basename(path)}"):
-            parsed = read_ledger(data, os.path.basename(path))
+        with stage(f"Reading {name}"):
+            parsed = read_ledger(data, name)
     except LedgerFileError as exc:
         _fail(exc.message)
-    if dry_run:
-        with Phases(PHASES) as report:
-            plan = import_plan(parsed.rows, report=report)
-        db.session.rollback()
-        if plan.errors:
-            _fail_rows(plan.errors)
-        click.echo(f"dry run: would create {len(plan.created)}, update {len(plan.updated)}, "
-                   f"unchanged {plan.unchanged}; nothing was changed.")
+    result = run_import(parsed.rows, plan=import_plan, apply=import_apply,
+                        rejected=ImportRejected, stale=(), what="ledger", source=name,
+                        dry_run=dry_run)
+    if result is None:
         return
-    try:
-        # one all-or-nothing check-and-apply, a bar for each of its two phases
-        with Phases(PHASES) as report:
-            result = import_apply(rows=parsed.rows, actor=ACTOR, source=os.path.basename(path),
-                                  report=report)
-        db.session.commit()
-    except ImportRejected as exc:
-        db.session.rollback()
-        _fail_rows(exc.errors)
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        _fail("the ledger changed while importing; nothing was imported. Run the command again.")
     line = f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}"
     if result.key_issues_created:
         line += f" (new key issues: {result.key_issues_created})"
