@@ -8,13 +8,14 @@ from typing import Any
 from flask import Flask
 
 from . import config
+from .flask_app import ServiceDeskFlask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then SERVICE_DESK_* variables."""
     # SERVICE_DESK_INSTANCE_PATH moves instance/ (config.py, secret_key, the SQLite file)
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.environ.get("SERVICE_DESK_INSTANCE_PATH") or None)
+    app = ServiceDeskFlask(__name__, instance_relative_config=True,
+                           instance_path=os.environ.get("SERVICE_DESK_INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
     config.load(app, test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  (readable Chinese in JSON)

@@ -19,6 +19,8 @@ from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import psycopg
+from psycopg import pq
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
@@ -83,16 +85,47 @@ class ServiceVersion:
     slots_version: int
 
 
-# the one statement of a cached call, as plain SQL: SQLAlchemy's statement machinery (building,
-# cache key, result rows) cost more CPU than the database's whole answer
-_VERSION_SQL = "SELECT id, kind, slots_version FROM services WHERE code = %s AND is_active"
+# the one statement of a cached call, prepared once per connection and run through libpq
+# itself (psycopg.pq): SQLAlchemy's statement machinery, then psycopg's cursor, cost more CPU
+# than the database's whole answer. Outside a transaction it runs in autocommit by itself.
+_VERSION_SQL = "SELECT id, kind, slots_version FROM services WHERE code = $1 AND is_active"
+_VERSION_NAME = b"service_desk_slots_version"
+_PREPARED = "service_desk.slots_version_prepared"  # in the pool's per-connection info
+_NO_SUCH_STATEMENT = b"26000"  # its connection ran DEALLOCATE ALL (a DROP or ALTER did)
+
+
+def _prepare(pgconn) -> None:
+    result = pgconn.prepare(_VERSION_NAME, _VERSION_SQL.encode())
+    if result.status != pq.ExecStatus.COMMAND_OK:
+        raise psycopg.errors.error_from_result(result)
+
+
+def _version_row(pooled, code: str) -> tuple | None:
+    """service_version's statement on a pooled psycopg connection that is idle."""
+    pgconn = pooled.driver_connection.pgconn
+    if not pooled.info.get(_PREPARED):
+        _prepare(pgconn)
+        pooled.info[_PREPARED] = True
+    result = pgconn.exec_prepared(_VERSION_NAME, [code.encode()])
+    if (result.status == pq.ExecStatus.FATAL_ERROR
+            and result.error_field(pq.DiagnosticField.SQLSTATE) == _NO_SUCH_STATEMENT):
+        _prepare(pgconn)
+        result = pgconn.exec_prepared(_VERSION_NAME, [code.encode()])
+    if result.status != pq.ExecStatus.TUPLES_OK:
+        if pgconn.status == pq.ConnStatus.BAD:  # the server went away mid-statement
+            raise psycopg.OperationalError(pgconn.get_error_message())
+        raise psycopg.errors.error_from_result(result)
+    if not result.ntuples:
+        return None
+    return (int(result.get_value(0, 0)), result.get_value(0, 1).decode(),
+            int(result.get_value(0, 2)))
 
 
 def service_version(code: str) -> ServiceVersion | None:
     """The active service's id, kind and slots version. On PostgreSQL, outside a transaction
     already begun (or a test's shared connection), one prepared statement on a pooled
-    connection in autocommit: no BEGIN and ROLLBACK round trips, and each call sees the latest
-    commits, which the version argument above allows. Elsewhere through the session."""
+    connection, in autocommit: no BEGIN and ROLLBACK round trips, and each call sees the
+    latest commits, which the version argument above allows. Elsewhere through the session."""
     # no Session made for the call when none is open yet: making one and closing it at the
     # request's end cost as much as the statement
     session = db.session() if db.session.registry.has() else None
@@ -102,16 +135,13 @@ def service_version(code: str) -> ServiceVersion | None:
             and bind.dialect.name == "postgresql"):
         pooled = bind.raw_connection()  # through the pool: its checkout ping still applies
         try:
-            conn = pooled.driver_connection
-            conn.autocommit = True  # local to psycopg while idle: no round trip
-            row = conn.execute(_VERSION_SQL, (code,), prepare=True).fetchone()
-            conn.autocommit = False  # the pool hands it on as SQLAlchemy expects
-        except bind.dialect.loaded_dbapi.Error as exc:
+            row = _version_row(pooled, code)
+        except psycopg.Error as exc:
             # what SQLAlchemy does for its own statements: the connection leaves the pool, and
             # the error is SQLAlchemy's (an OperationalError answers 503, errors/)
             pooled.invalidate(exc)
-            raise DBAPIError.instance(_VERSION_SQL, (code,), exc,
-                                      bind.dialect.loaded_dbapi.Error) from exc
+            raise DBAPIError.instance(_VERSION_SQL, (code,), exc, psycopg.Error,
+                                      connection_invalidated=True) from exc
         finally:
             pooled.close()
     else:

@@ -114,6 +114,8 @@ class AppMetrics:
             MultiProcessCollector(self.registry)
         self.registry.register(OutboxCollector())
         self.registry.register(PoolCollector(per_process=shared))
+        # each label set's two children, looked up once: labels() validates and locks per call
+        self._children: dict[tuple[str, str, str], tuple] = {}
 
     def observe(self, response: Response) -> Response:
         if request.endpoint != ENDPOINT:  # the scrapes themselves would dominate the counts
@@ -121,8 +123,12 @@ class AppMetrics:
             labels = (rule.rule if rule is not None else "none",
                       request.method if request.method in METHODS else "other",
                       str(response.status_code))
-            self.requests.labels(*labels).inc()
-            self.latency.labels(*labels).observe(request_log.elapsed())
+            children = self._children.get(labels)
+            if children is None:
+                children = self._children[labels] = (self.requests.labels(*labels),
+                                                     self.latency.labels(*labels))
+            children[0].inc()
+            children[1].observe(request_log.elapsed())
         return response
 
 

@@ -145,6 +145,19 @@ def test_if_none_match_answers_304_only_while_nothing_changed(app, client, booka
     assert other_window.status_code != 304
 
 
+def test_if_none_match_matches_as_http_says_for_a_get(app, client, bookable):
+    """A weak validator, a list and * match the current tag (RFC 9110's weak comparison for
+    If-None-Match); the 304 has no body and keeps the validator and the caching rule."""
+    tag = client.get(window(app)).headers["ETag"]
+    for sent in (tag, f"W/{tag}", f'"other", {tag}', "*"):
+        same = client.get(window(app), headers={"If-None-Match": sent})
+        assert same.status_code == 304, sent
+        assert not same.data and same.headers["ETag"] == tag
+        assert same.headers["Cache-Control"] == "no-cache"
+    for sent in ('"other"', tag.replace('"', "")[:-1].join('""'), ""):
+        assert client.get(window(app), headers={"If-None-Match": sent}).status_code == 200, sent
+
+
 def test_a_cached_slots_call_is_one_statement(app, client, bookable, count_queries):
     answer(client, app)  # fills the cache
     with count_queries() as statements:
@@ -292,7 +305,8 @@ def test_the_read_limit_counts_in_the_process_and_says_when_to_come_back(app, cl
 def test_a_connection_lost_during_the_plain_statement_answers_503_and_is_not_reused(
         app, client, bookable):
     """The plain statement bypasses SQLAlchemy, so its driver's errors are translated here:
-    503 with Retry-After (never a 500), and the broken connection leaves the pool."""
+    503 with Retry-After (never a 500), and the broken connection leaves the pool. The server
+    really ends the connection's backend, as a restart or a failover would."""
     from unittest import mock
 
     import psycopg
@@ -303,12 +317,37 @@ def test_a_connection_lost_during_the_plain_statement_answers_503_and_is_not_reu
         pytest.skip("the plain statement is PostgreSQL's")
     from sqlalchemy.pool.base import _ConnectionFairy
 
-    lost = psycopg.OperationalError("server closed the connection unexpectedly")
-    with mock.patch.object(psycopg.Connection, "execute", side_effect=lost), \
-            mock.patch.object(_ConnectionFairy, "invalidate", autospec=True,
-                              side_effect=_ConnectionFairy.invalidate) as invalidated:
+    engine.pool.dispose()
+    answer(client, app)  # one connection, prepared, idle in the pool
+    pooled = engine.raw_connection()
+    backend = pooled.driver_connection.info.backend_pid
+    pooled.close()
+    with psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False), autocommit=True) as other:
+        ended = other.execute("SELECT pg_terminate_backend(%s, 5000)", (backend,)).fetchone()
+    assert ended == (True,)
+    with mock.patch.object(_ConnectionFairy, "invalidate", autospec=True,
+                           side_effect=_ConnectionFairy.invalidate) as invalidated:
         response = client.get(window(app))
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert response.get_json()["error"]["code"] == "unavailable"
     assert invalidated.call_count == 1  # the broken connection is not handed on
     assert client.get(window(app)).status_code == 200  # a new connection serves the next call
+
+
+@pytest.mark.commits
+def test_a_statement_dropped_from_its_connection_is_prepared_again(app, client, bookable):
+    """psycopg sends DEALLOCATE ALL on a connection that ran a DROP or an ALTER: the prepared
+    version read is made again on that connection instead of failing."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the plain statement is PostgreSQL's")
+    engine.pool.dispose()
+    before, _ = answer(client, app)  # prepared on the pool's one connection
+    pooled = engine.raw_connection()
+    pooled.driver_connection.execute("DEALLOCATE ALL")
+    pooled.driver_connection.rollback()
+    pooled.close()
+    after, _ = answer(client, app)
+    assert after == before
