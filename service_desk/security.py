@@ -42,6 +42,13 @@ class CookieSessions(SecureCookieSessionInterface):
             return self.session_class()
         return super().open_session(app, request)
 
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        # what Flask's own does for a session that is empty and was neither read nor changed
+        # (no Vary, no cookie), without first working out the cookie's five attributes
+        if not session and not session.modified and not session.accessed:
+            return
+        super().save_session(app, session, response)
+
 
 def init_app(app: Flask) -> None:
     app.session_interface = CookieSessions()
