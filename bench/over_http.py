@@ -49,6 +49,7 @@ ROOT = os.path.dirname(HERE)
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_perf1"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 CEILING_PORT = 8431  # ours: the next port
+PER_START = 40  # a booking run's list: each start at most this often
 CLIENTS = 60_000  # distinct addresses: at 6,000 req/s each sends 6 a minute, within 10 per minute
 
 
@@ -68,9 +69,9 @@ def fill(url: str, *, appointments: int, matters: int, updates_per_matter: int) 
 
     from service_desk.catalog.models import Service, ServiceKind
     from service_desk.extensions import db
-    with app.app_context():  # room for a booking run: 40 places a slot, eight weeks ahead
+    with app.app_context():  # room for booking runs: 400 places a slot, eight weeks ahead
         db.session.execute(update(Service).where(Service.kind == ServiceKind.APPOINTMENT)
-                           .values(capacity=40, book_ahead_days=56))
+                           .values(capacity=400, book_ahead_days=56))
         db.session.commit()
     _invoke(runner, ["demo-data", "--appointments", str(appointments), "--matters", str(matters),
                      "--updates-per-matter", str(updates_per_matter)])
@@ -253,11 +254,14 @@ end
 """
 
 BOOK_LUA = CLIENTS_LUA + """
--- POST /api/v1/appointments: each request a new phone, places taken round the free starts
+-- POST /api/v1/appointments: each request a new phone and a free place. Each start is listed
+-- once for each free place it has, and the threads begin at even intervals of the list, so a
+-- run books within capacity (it never asks for a full slot) as long as it makes fewer
+-- bookings than the list is long.
 local starts = {%(starts)s}
 function request()
   local n, client = next_client()
-  local start = starts[(n %% #starts) + 1]
+  local start = starts[((math.floor(#starts / %(threads)d) * thread_no + counter) %% #starts) + 1]
   local phone = (%(phone_base)d + n) %% 1000000000  -- a new phone per run: no duplicate_booking
   local body = string.format('{"service_code":"%(service)s","start":"%%s","name":"压测用户",' ..
     '"phone":"13%%09d","group":"elderly","channel":"web"}', start, phone)
@@ -280,18 +284,22 @@ def _clients() -> dict:
     return {"clients": CLIENTS, "client_base": random.randrange(CLIENTS)}
 
 
-def booking_script(base_url: str, service: str, days: int, directory: str) -> str:
-    """A wrk script booking the free places of the coming ``days`` days of ``service``."""
+def booking_script(base_url: str, service: str, days: int, directory: str,
+                   threads: int = 2) -> str:
+    """A wrk script booking the free places of the coming ``days`` days of ``service``, each
+    start as often as it has places free."""
     today = _today()
     window = f"from={today}&to={today + dt.timedelta(days=days)}"
     with urllib.request.urlopen(f"{base_url}/api/v1/services/{service}/slots?{window}") as r:
-        free = [s["start"] for s in json.load(r) if s["remaining"] > 0]
+        free = [s["start"] for s in json.load(r) for _ in range(min(s["remaining"], PER_START))]
     if not free:
         sys.exit(f"no free place for {service} in the next {days} days")
     path = os.path.join(directory, "book.lua")
     with open(path, "w") as f:
         f.write(BOOK_LUA % {"starts": ",".join(f'"{s}"' for s in free), "service": service,
-                            "phone_base": random.randrange(10**9), **_clients()})
+                            "phone_base": random.randrange(10**9), "threads": threads,
+                            **_clients()})
+    print(f"  ({len(free):,} free places to book in the next {days} days)", flush=True)
     return path
 
 
@@ -356,7 +364,8 @@ def main() -> None:
                      ("GET slots, 14 days", fortnight, None),
                      ("GET /board", "/board", None),
                      ("POST /api/v1/appointments", "/api/v1/appointments",
-                      booking_script(ours, "appointment", 27, logs))]
+                      booking_script(ours, "appointment", 27, logs,
+                                     threads=args.threads))]
         if args.only:
             wanted = {w.strip().lower() for w in args.only.split(",")}
             endpoints = [e for e in endpoints if any(w in e[0].lower() for w in wanted)]

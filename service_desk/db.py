@@ -126,7 +126,7 @@ def insert_rows(session: Session, rows: Iterable[tuple[Table, dict]]) -> None:
     session.flush()
     rows = list(rows)
     if len(rows) > 1 and session.connection().dialect.name == "postgresql":
-        rows = [(table, _with_defaults(table, values)) for table, values in rows]
+        rows = [(table, with_defaults(table, values)) for table, values in rows]
         params = {f"r{i}_{key}": value
                   for i, (_, values) in enumerate(rows) for key, value in values.items()}
         session.execute(_insert_all(tuple((table, tuple(values)) for table, values in rows)),
@@ -136,7 +136,7 @@ def insert_rows(session: Session, rows: Iterable[tuple[Table, dict]]) -> None:
             session.execute(_insert(table), values)
 
 
-def _with_defaults(table: Table, values: dict) -> dict:
+def with_defaults(table: Table, values: dict) -> dict:
     """The values with the columns' Python-side defaults filled in (a text's status, its
     created_at…): an INSERT inside WITH is given every value it writes."""
     out = dict(values)

@@ -37,12 +37,13 @@ from ..accounts.models import User
 from ..audit.services import audit_record, audit_row
 from ..base.calendar import local_day, start_of_day
 from ..catalog.hours import settings_of
-from ..catalog.models import Channel, Service, ServiceKind, ServiceLocation, Slot
+from ..catalog.models import Channel, Service, ServiceKind, ServiceLocation, Slot, new_slots_version
 from ..catalog.slot_versions import slots_changed
 from ..db import insert_rows, utcnow
 from ..extensions import db
 from ..permissions import Role
 from .availability import FreeSlot, flush_pending, free_slots, offered_slot
+from .booking_statement import book_in_one_statement
 from .eligibility import eligibility_check
 from .errors import DuplicateBooking, NotChangeable, RequestError, SlotTaken, StaleRequest
 from .history import history_add, history_row
@@ -66,6 +67,9 @@ _AUDIT_ACTIONS = {
 # The booking's statements: Core, on the tables, built once (see the module's docstring)
 _requests, _slots = ServiceRequest.__table__, Slot.__table__
 _PHONE_DAY_LOCK = select(func.pg_advisory_xact_lock(bindparam("service_id"), bindparam("key")))
+# the same, with the new request's id from its sequence: the one-statement booking needs it
+_PHONE_DAY_LOCK_AND_ID = _PHONE_DAY_LOCK.add_columns(
+    func.nextval(func.pg_get_serial_sequence(_requests.name, _requests.c.id.name)))
 _HELD = (select(_requests.c.id)
          .where(_requests.c.service_id == bindparam("service_id"),
                 _requests.c.resident_phone == bindparam("phone"),
@@ -141,9 +145,21 @@ def _phone_day_lock(service: Service, phone: str, day: dt.date) -> bool:
     first write instead."""
     if _dialect() != "postgresql":
         return False
-    key = zlib.crc32(f"{phone}|{day.isoformat()}".encode()) - 2**31  # a signed int4
-    db.session.execute(_PHONE_DAY_LOCK, {"service_id": service.id, "key": key})
+    db.session.execute(_PHONE_DAY_LOCK, _lock_key(service, phone, day))
     return True
+
+
+def _phone_day_lock_and_id(service: Service, phone: str, day: dt.date) -> int | None:
+    """``_phone_day_lock`` for a new booking, in the same statement drawing the new request's
+    id (booking_statement's rows are built with it); None on SQLite."""
+    if _dialect() != "postgresql":
+        return None
+    return db.session.execute(_PHONE_DAY_LOCK_AND_ID, _lock_key(service, phone, day)).one()[1]
+
+
+def _lock_key(service: Service, phone: str, day: dt.date) -> dict:
+    key = zlib.crc32(f"{phone}|{day.isoformat()}".encode()) - 2**31  # a signed int4
+    return {"service_id": service.id, "key": key}
 
 
 class _Upserts(NamedTuple):
@@ -236,23 +252,45 @@ def _release_place(slot_id: int | None) -> None:
 
 def _insert_booking(**values) -> ServiceRequest:
     """Insert the request row with a fresh reference: one statement. The UNIQUE index on the
-    reference is the check; a collision inserts nothing and another reference is drawn.
-
-    The row is inserted with Core and returns its id only; the session's object is made from
-    the values written (every column set, the defaults given here), as though loaded: an ORM
-    INSERT … RETURNING of the entity cost three times as much (issue 13)."""
-    now = utcnow()
-    values.update(created_at=now, updated_at=now, version=1, is_synthetic=False)
+    reference is the check; a collision inserts nothing and another reference is drawn."""
     stmt = _upserts(_dialect()).insert_request
     while True:
         values["reference"] = draw_reference()
         made = db.session.execute(stmt, values).scalar()
         if made is not None:
-            break
-    request = ServiceRequest(**{**_REQUEST_NONE, **values, "id": made})
+            return _request_object({**values, "id": made})
+
+
+def _request_values(**values) -> dict:
+    """A new booking's row, but its reference: the columns the insert writes."""
+    now = utcnow()
+    values.update(created_at=now, updated_at=now, version=1, is_synthetic=False)
+    return values
+
+
+def _request_object(values: dict) -> ServiceRequest:
+    """The session's object for a request row just inserted with Core, made from the values
+    written (every column set), as though loaded: an ORM INSERT … RETURNING of the entity
+    cost three times as much (issue 13)."""
+    return _persisted(ServiceRequest(**{**_REQUEST_NONE, **values}))
+
+
+def _persisted(request: ServiceRequest) -> ServiceRequest:
     make_transient_to_detached(request)  # persistent once added, with nothing to flush
     db.session.add(request)
     return request
+
+
+def _booking_rows(request: ServiceRequest, service: Service, *, channel: Channel,
+                  actor) -> list[tuple]:
+    """A new booking's history, text and audit rows, as plain rows (nothing reads them back
+    here)."""
+    return [history_row(request, action="booked", actor=actor, note=channel.value),
+            appointment_text_row(request, service, "booked", urgent=True),
+            audit_row(actor=actor or "resident", action="appointment.book", obj_type="request",
+                      obj_id=request.reference,
+                      after={"service": service.code, "start": request.starts_at.isoformat(),
+                             "channel": channel.value})]
 
 
 # --- residents' side: book, move, cancel ------------------------------------------------------
@@ -272,34 +310,44 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
     if is_home_visit(service) and (problem := home_address_problem(resident.address)) is not None:
         raise RequestError(problem, "address")  # every channel: enough to find the door
     eligibility_check(service, resident.group)
-    locked = _phone_day_lock(service, resident.phone, local_day(start))
+    new_id = _phone_day_lock_and_id(service, resident.phone, local_day(start))
     made = _by_confirm_token(confirm_token)  # on PostgreSQL a racing resubmission committed
     if made is not None:
         return made
     _phone_day_check(service, resident.phone, start)
     slot = _offered(service, start, now)
-    slot_id = _take_place(service, slot, now)
-    if not locked:  # SQLite: the place's write holds the database lock now; look again
+    values = _request_values(
+        service_id=service.id, channel=channel, status=RequestStatus.BOOKED,
+        resident_name=resident.name, resident_phone=resident.phone, address=resident.address,
+        special_group=resident.group, needs=resident.needs, starts_at=slot.start,
+        ends_at=slot.end, unit_id=service.unit_id, created_by_id=getattr(actor, "id", None),
+        confirm_token=confirm_token or None)
+    if new_id is not None:  # PostgreSQL: the phone's day is locked, the rest in one statement
+        values.update(id=new_id, reference=draw_reference())
+        request = ServiceRequest(**{**_REQUEST_NONE, **values})  # added once it is written
+        booked = book_in_one_statement(
+            db.session, place={"service_id": service.id, "starts_at": slot.start,
+                               "ends_at": slot.end, "capacity": slot.capacity},
+            request=values, rows=_booking_rows(request, service, channel=channel, actor=actor),
+            version=new_slots_version())
+        if booked.slot_id is None:
+            raise SlotTaken(next_free(service, after=slot.start, now=now))
+        values["slot_id"] = request.slot_id = booked.slot_id
+        if booked.request_id is not None:
+            return _persisted(request)
+        # the reference was someone's already (rare): the place is taken; the rest one by one
+        request = _insert_booking(**values)
+    else:
+        slot_id = _take_place(service, slot, now)
+        # SQLite: the place's write holds the database lock now; look again
         made = _by_confirm_token(confirm_token)
         if made is not None:
             _release_place(slot_id)
             return made
         _phone_day_check(service, resident.phone, slot.start)
-    request = _insert_booking(
-        service_id=service.id, channel=channel, status=RequestStatus.BOOKED,
-        resident_name=resident.name, resident_phone=resident.phone, address=resident.address,
-        special_group=resident.group, needs=resident.needs, starts_at=slot.start,
-        ends_at=slot.end, slot_id=slot_id, unit_id=service.unit_id,
-        created_by_id=getattr(actor, "id", None), confirm_token=confirm_token or None)
-    # the history, text and audit rows as plain rows, no ORM objects (nothing reads them
-    # back here): one statement on PostgreSQL
-    insert_rows(db.session, [
-        history_row(request, action="booked", actor=actor, note=channel.value),
-        appointment_text_row(request, service, "booked", urgent=True),
-        audit_row(actor=actor or "resident", action="appointment.book", obj_type="request",
-                  obj_id=request.reference,
-                  after={"service": service.code, "start": slot.start.isoformat(),
-                         "channel": channel.value})])
+        request = _insert_booking(**values, slot_id=slot_id)
+    # the history, text and audit rows: one statement on PostgreSQL
+    insert_rows(db.session, _booking_rows(request, service, channel=channel, actor=actor))
     slots_changed(service.id)  # last: the service row's lock is held only until the commit
     return request
 
