@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Table, bindparam, cast, exists, literal, select, update
+from sqlalchemy import Integer, Table, bindparam, exists, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from .models import ServiceRequest
 
 _slots, _requests, _services = Slot.__table__, ServiceRequest.__table__, Service.__table__
 _PLACE = ("service_id", "starts_at", "ends_at", "capacity")
+_ONE = literal_column("1", Integer)
 
 
 class Booked(NamedTuple):
@@ -33,9 +34,10 @@ class Booked(NamedTuple):
 
 
 def _typed(name: str, table: Table, key: str):
-    # a SELECT list's parameters need their type (a NULL would be text)
-    column_type = table.c[key].type
-    return cast(bindparam(name, type_=column_type), column_type)
+    # a SELECT list's parameter needs its column's type (a NULL would be text): psycopg's
+    # dialect writes it as name::TYPE. No other parameters and no CAST(): past 50 parameters
+    # or 4,096 characters psycopg parses the statement anew on every call
+    return bindparam(name, type_=table.c[key].type)
 
 
 @cache
@@ -43,12 +45,12 @@ def _statement(request_keys: tuple[str, ...],
                rows: tuple[tuple[Table, tuple[str, ...]], ...]):
     place_insert = pg_insert(_slots).from_select(
         [*_PLACE, "booked"],
-        select(*(_typed(f"p_{key}", _slots, key) for key in _PLACE), literal(1, Integer)),
+        select(*(_typed(f"p_{key}", _slots, key) for key in _PLACE), _ONE),
         include_defaults=False)
     place = place_insert.on_conflict_do_update(
         index_elements=[_slots.c.service_id, _slots.c.starts_at],
         # the given capacity is the slot's capacity now; the guard is the overbooking check
-        set_={"booked": _slots.c.booked + 1, "capacity": place_insert.excluded.capacity},
+        set_={"booked": _slots.c.booked + _ONE, "capacity": place_insert.excluded.capacity},
         where=_slots.c.booked < place_insert.excluded.capacity,
     ).returning(_slots.c.id).cte("place")
     request = pg_insert(_requests).from_select(
