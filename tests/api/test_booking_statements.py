@@ -64,6 +64,14 @@ def test_one_booking_costs_a_bounded_number_of_statements(app, client, bookable,
         assert not any(s.startswith(("insert", "update")) for s in sql)
         assert sql[-1].startswith("with place as (insert into slots")
         assert "update services set slots_version" in sql[-1]
+        # within what psycopg keeps parsed (psycopg._queries: 50 parameters, 4,096
+        # characters); past either it parses the statement anew on every booking
+        import re
+
+        from psycopg import _queries
+        writes = existing_slot[-1]
+        assert len(set(re.findall(r"%\((\w+)\)s", writes))) <= _queries.MAX_CACHED_STATEMENT_PARAMS
+        assert len(writes.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH
     else:
         assert sum(s.startswith(("insert into slots", "update slots")) for s in sql) == 1
         assert sql[-1].startswith("update services set slots_version")  # its lock taken last
