@@ -339,6 +339,8 @@ def main() -> None:
                         choices=["gthread", "sync"])
     parser.add_argument("--server-threads", type=int, default=4)
     parser.add_argument("--only", help="comma-separated endpoint names to measure")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times each endpoint is measured, ceiling and ours in turn")
     parser.add_argument("--port", type=int, default=CEILING_PORT,
                         help="the ceiling's port; ours listens on the next one")
     args = parser.parse_args()
@@ -352,7 +354,7 @@ def main() -> None:
     settings = ServerSettings(args.workers, args.worker_class, args.server_threads)
     load = {"seconds": args.seconds, "connections": args.connections, "threads": args.threads}
     logs = tempfile.mkdtemp(prefix="bench-http-")
-    rows: list[tuple[str, Result, Result]] = []
+    runs: dict[str, list[tuple[Result, Result]]] = {}
     with serve("bench.ceiling_app:app", args.port, settings,
                log_path=os.path.join(logs, "ceiling.log")) as ceiling, \
             serve("service_desk:create_app()", args.port + 1, settings,
@@ -363,39 +365,48 @@ def main() -> None:
                      ("GET slots, one day", one_day, None),
                      ("GET slots, 14 days", fortnight, None),
                      ("GET /board", "/board", None),
-                     ("POST /api/v1/appointments", "/api/v1/appointments",
-                      booking_script(ours, "appointment", 27, logs,
-                                     threads=args.threads))]
+                     ("POST /api/v1/appointments", "/api/v1/appointments", "book")]
         if args.only:
             wanted = {w.strip().lower() for w in args.only.split(",")}
             endpoints = [e for e in endpoints if any(w in e[0].lower() for w in wanted)]
         gets = get_script(logs)
-        for name, path, script in endpoints:
-            warm(ceiling + path)
-            if script is None:
-                warm(ours + path)
-            base = run_wrk(ceiling + path, script=gets, **load)  # the booking's ceiling: GETs
-            mine = run_wrk(ours + path, script=script or gets, **load)
-            rows.append((name, base, mine))
-            print(f"  {name}: ceiling {base.rps:,.0f} req/s, ours {mine.rps:,.0f} req/s",
-                  flush=True)
-    report(rows, settings, args, db_url)
+        for round_no in range(1, args.rounds + 1):
+            for name, path, kind in endpoints:
+                # a new booking script each round: new phones, the places still free
+                script = (booking_script(ours, "appointment", 27, logs, threads=args.threads)
+                          if kind == "book" else None)
+                warm(ceiling + path)
+                if script is None:
+                    warm(ours + path)
+                base = run_wrk(ceiling + path, script=gets, **load)  # the booking's ceiling: GETs
+                mine = run_wrk(ours + path, script=script or gets, **load)
+                runs.setdefault(name, []).append((base, mine))
+                print(f"  round {round_no}, {name}: ceiling {base.rps:,.0f} req/s, "
+                      f"ours {mine.rps:,.0f} req/s ({mine.rps / base.rps:.2f})", flush=True)
+    report(runs, settings, args, db_url)
     print(f"(server logs in {logs})")
 
 
-def report(rows, settings: ServerSettings, args, db_url: str) -> None:
+def report(runs: dict[str, list[tuple[Result, Result]]], settings: ServerSettings, args,
+           db_url: str) -> None:
+    """One row an endpoint: its round with the median ratio (the figures of one round, side
+    by side), and every round's ratio, lowest to highest: a shared machine's speed wanders."""
     cores = os.cpu_count()
     load1, load5, _ = os.getloadavg()
     print(f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {cores} cores "
           f"(load average {load1:.1f} / {load5:.1f}), PostgreSQL {db_url.rpartition('/')[2]}, "
           f"{settings}, wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
-          f"ceiling and ours alternating per endpoint\n")
-    print("| endpoint | ceiling req/s | ours req/s | ours p50 | ours p99 | ratio | ours errors "
-          "(non-2xx) | ours 2xx/s |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, base, mine in rows:
+          f"ceiling and ours alternating per endpoint, {args.rounds} round(s); each row the "
+          f"round with the median ratio\n")
+    print("| endpoint | ceiling req/s | ours req/s | ours p50 | ours p99 | ratio | every round's "
+          "ratio | ours errors (non-2xx) | ours 2xx/s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, pairs in runs.items():
+        ranked = sorted(pairs, key=lambda pair: pair[1].rps / pair[0].rps)
+        base, mine = ranked[(len(ranked) - 1) // 2]
+        every = ", ".join(f"{m.rps / b.rps:.2f}" for b, m in ranked)
         print(f"| {name} | {base.rps:,.0f} | {mine.rps:,.0f} | {mine.p50_ms:.1f} ms | "
-              f"{mine.p99_ms:.1f} ms | {mine.rps / base.rps:.2f} | {mine.errors} | "
+              f"{mine.p99_ms:.1f} ms | {mine.rps / base.rps:.2f} | {every} | {mine.errors} | "
               f"{mine.ok_rps:,.0f} |")
 
 
