@@ -16,8 +16,11 @@ A booking is a handful of round trips (issue 13): the place is claimed with one 
 counter, and the request row is inserted with ``ON CONFLICT (reference) DO NOTHING``, a new
 reference drawn on the (rare) collision, instead of a SELECT before the insert. Its statements
 are Core statements built once, not ORM ones built per call, and its history, text and audit
-rows are plain rows, one INSERT on PostgreSQL (db.insert_rows), just before the slots version's
-UPDATE: the ORM's statement machinery and unit of work were most of a booking's CPU.
+rows are plain rows: the ORM's statement machinery and unit of work were most of a booking's
+CPU. On PostgreSQL every write is one statement (``booking_statement``), the request's id drawn
+from its sequence with the phone's-day lock (a refused booking leaves a gap in the ids, as any
+rolled-back insert does); on SQLite they are separate statements, the rows one INSERT each.
+The slots version's UPDATE comes last either way.
 
 Plain functions that flush and never commit; the caller commits once. Every change writes
 the request's history, an audit record and, where the resident must know, a text.
