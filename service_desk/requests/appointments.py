@@ -17,9 +17,10 @@ counter, and the request row is inserted with ``ON CONFLICT (reference) DO NOTHI
 reference drawn on the (rare) collision, instead of a SELECT before the insert. Its statements
 are Core statements built once, not ORM ones built per call, and its history, text and audit
 rows are plain rows: the ORM's statement machinery and unit of work were most of a booking's
-CPU. On PostgreSQL every write is one statement (``booking_statement``), the request's id drawn
-from its sequence with the phone's-day lock (a refused booking leaves a gap in the ids, as any
-rolled-back insert does); on SQLite they are separate statements, the rows one INSERT each.
+CPU. On PostgreSQL every write is one statement (``booking_statement``), and the phone's-day
+lock statement also draws the request's id from its sequence (a refused booking leaves a gap in
+the ids, as any rolled-back insert does) and reads the day's hours and closures: four
+statements. On SQLite the writes are separate statements, the rows one INSERT each.
 The slots version's UPDATE comes last either way.
 
 Plain functions that flush and never commit; the caller commits once. Every change writes
@@ -45,7 +46,7 @@ from ..catalog.slot_versions import slots_changed
 from ..db import insert_rows, utcnow
 from ..extensions import db
 from ..permissions import Role
-from .availability import FreeSlot, flush_pending, free_slots, offered_slot
+from .availability import FreeSlot, calendar_of, flush_pending, free_slots, offered_slot
 from .booking_statement import book_in_one_statement
 from .eligibility import eligibility_check
 from .errors import DuplicateBooking, NotChangeable, RequestError, SlotTaken, StaleRequest
@@ -70,9 +71,12 @@ _AUDIT_ACTIONS = {
 # The booking's statements: Core, on the tables, built once (see the module's docstring)
 _requests, _slots = ServiceRequest.__table__, Slot.__table__
 _PHONE_DAY_LOCK = select(func.pg_advisory_xact_lock(bindparam("service_id"), bindparam("key")))
-# the same, with the new request's id from its sequence: the one-statement booking needs it
-_PHONE_DAY_LOCK_AND_ID = _PHONE_DAY_LOCK.add_columns(
-    func.nextval(func.pg_get_serial_sequence(_requests.name, _requests.c.id.name)))
+# the same for a new booking, with the request's id from its sequence (booking_statement
+# builds its rows with it) and the day's hours and closures (_offered): one round trip
+_PHONE_DAY_LOCK_ID_AND_CALENDAR = calendar_of(select(
+    func.pg_advisory_xact_lock(bindparam("service_id"), bindparam("key")).label("locked"),
+    func.nextval(func.pg_get_serial_sequence(_requests.name, _requests.c.id.name))
+    .label("new_id")).cte("phone_day_lock").prefix_with("MATERIALIZED"))
 _HELD = (select(_requests.c.id)
          .where(_requests.c.service_id == bindparam("service_id"),
                 _requests.c.resident_phone == bindparam("phone"),
@@ -152,12 +156,20 @@ def _phone_day_lock(service: Service, phone: str, day: dt.date) -> bool:
     return True
 
 
-def _phone_day_lock_and_id(service: Service, phone: str, day: dt.date) -> int | None:
+class _Locked(NamedTuple):
+    new_id: int  # the new request's id
+    calendar: list  # the day's hours and closures, for _offered
+
+
+def _phone_day_lock_and_id(service: Service, phone: str, day: dt.date) -> _Locked | None:
     """``_phone_day_lock`` for a new booking, in the same statement drawing the new request's
-    id (booking_statement's rows are built with it); None on SQLite."""
+    id and reading the day's hours and closures; None on SQLite."""
     if _dialect() != "postgresql":
         return None
-    return db.session.execute(_PHONE_DAY_LOCK_AND_ID, _lock_key(service, phone, day)).one()[1]
+    flush_pending()  # as the calendar's own read did
+    rows = db.session.execute(_PHONE_DAY_LOCK_ID_AND_CALENDAR,
+                              {**_lock_key(service, phone, day), "first": day, "last": day}).all()
+    return _Locked(rows[0].new_id, [tuple(row)[2:] for row in rows if row[2] is not None])
 
 
 def _lock_key(service: Service, phone: str, day: dt.date) -> dict:
@@ -215,9 +227,10 @@ def _by_confirm_token(token: str | None) -> ServiceRequest | None:
 
 # --- places in slots ------------------------------------------------------------------------
 
-def _offered(service: Service, start: dt.datetime, now: dt.datetime) -> FreeSlot:
+def _offered(service: Service, start: dt.datetime, now: dt.datetime,
+             calendar: list | None = None) -> FreeSlot:
     # whether the time is offered at all; whether it has room is _take_place's guarded upsert
-    slot = offered_slot(service, start, now=now, counts=False)
+    slot = offered_slot(service, start, now=now, counts=False, calendar=calendar)
     if slot is not None:
         return slot
     problem = slot_problem(service, start, now=now)  # past, too soon, closed…: say which
@@ -313,20 +326,20 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
     if is_home_visit(service) and (problem := home_address_problem(resident.address)) is not None:
         raise RequestError(problem, "address")  # every channel: enough to find the door
     eligibility_check(service, resident.group)
-    new_id = _phone_day_lock_and_id(service, resident.phone, local_day(start))
+    locked = _phone_day_lock_and_id(service, resident.phone, local_day(start))
     made = _by_confirm_token(confirm_token)  # on PostgreSQL a racing resubmission committed
     if made is not None:
         return made
     _phone_day_check(service, resident.phone, start)
-    slot = _offered(service, start, now)
+    slot = _offered(service, start, now, locked.calendar if locked else None)
     values = _request_values(
         service_id=service.id, channel=channel, status=RequestStatus.BOOKED,
         resident_name=resident.name, resident_phone=resident.phone, address=resident.address,
         special_group=resident.group, needs=resident.needs, starts_at=slot.start,
         ends_at=slot.end, unit_id=service.unit_id, created_by_id=getattr(actor, "id", None),
         confirm_token=confirm_token or None)
-    if new_id is not None:  # PostgreSQL: the phone's day is locked, the rest in one statement
-        values.update(id=new_id, reference=draw_reference())
+    if locked is not None:  # PostgreSQL: the phone's day is locked, the rest in one statement
+        values.update(id=locked.new_id, reference=draw_reference())
         request = ServiceRequest(**{**_REQUEST_NONE, **values})  # added once it is written
         booked = book_in_one_statement(
             db.session, place={"service_id": service.id, "starts_at": slot.start,

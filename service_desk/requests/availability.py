@@ -11,7 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, bindparam, cast, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from ..base.calendar import local_day, zone
 from ..catalog.hours import Settings, closed_span, periods_on, settings_of
@@ -76,23 +87,27 @@ def free_slots(service: Service, *, first: dt.date, last: dt.date,
 
 
 def window_slots(service: Service, *, first: dt.date, last: dt.date, today: dt.date,
-                 counts: bool = True) -> list[FreeSlot]:
+                 counts: bool = True, calendar: list | None = None) -> list[FreeSlot]:
     """The slots of ``first``..``last`` within the booking window that starts ``today``, in
     order, before the minimum notice is applied: what depends on the day and the stored state
     only, so a cache keyed by the day and the service's slots version can hold it.
     ``counts=False`` skips the slot counters (remaining = capacity): whether a time is offered
-    at all, for a caller whose guarded UPDATE decides whether there is room."""
+    at all, for a caller whose guarded UPDATE decides whether there is room. ``calendar``:
+    the rows of ``calendar_of`` for ``first``..``last``, read by the caller with another
+    statement (a booking's lock, on PostgreSQL)."""
     s = settings_of(service)
     first = max(first, today)
     last = min(last, today + dt.timedelta(days=s.book_ahead_days))
     if last < first:
         return []
-    flush_pending()
+    if calendar is None:
+        flush_pending()
+        calendar = db.session.execute(
+            _CALENDAR, {"service_id": service.id, "first": first, "last": last}).all()
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
     closed: set[dt.date] = set()  # whole days
     closed_parts: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for is_closure, weekday, starts, ends, on_date in db.session.execute(
-            _CALENDAR, {"service_id": service.id, "first": first, "last": last}):
+    for is_closure, weekday, starts, ends, on_date in calendar:
         if not is_closure:
             hours.setdefault(weekday, []).append((starts, ends))
         elif starts is None:
@@ -122,11 +137,24 @@ def window_slots(service: Service, *, first: dt.date, last: dt.date, today: dt.d
 
 
 def offered_slot(service: Service, start: dt.datetime, *, now: dt.datetime,
-                 counts: bool = True) -> FreeSlot | None:
+                 counts: bool = True, calendar: list | None = None) -> FreeSlot | None:
     """The slot starting at ``start`` if it is one the service offers now (full or not);
-    ``counts=False``: without reading its counter (remaining is the capacity)."""
+    ``counts=False``: without reading its counter (remaining is the capacity). ``calendar``:
+    ``calendar_of``'s rows for the local day of ``start``, if the caller read them."""
     day = local_day(start)
     earliest = now + settings_of(service).min_notice
     return next((slot for slot in window_slots(service, first=day, last=day,
-                                               today=now.astimezone(zone()).date(), counts=counts)
+                                               today=now.astimezone(zone()).date(),
+                                               counts=counts, calendar=calendar)
                  if slot.start == start and slot.start >= earliest), None)
+
+
+def calendar_of(lead):
+    """A statement of ``lead``'s columns (a SELECT of one row, given as a CTE) beside the
+    rows ``_CALENDAR`` gives for ``service_id``, ``first``..``last`` (is_closure, weekday,
+    starts, ends, on_date; NULLs when there are none): a caller that must run ``lead`` anyway
+    reads the calendar in the same round trip."""
+    calendar = _CALENDAR.subquery("calendar")
+    return (select(*lead.c, *calendar.c)
+            .select_from(lead.outerjoin(calendar, true()))
+            .order_by(calendar.c.is_closure, calendar.c.weekday, calendar.c.starts))
