@@ -7,7 +7,7 @@ request is inserted; a reference already in use inserts no request, and then not
 written and the version stays. The caller reads which happened from the two ids returned and
 answers as the separate statements would have (``appointments.appointment_book``).
 
-The request's id comes from its sequence beforehand (``appointments._lock_phone_day``), so
+The request's id comes from its sequence beforehand (``appointments._phone_day_lock_and_id``), so
 every row is built in Python, as on SQLite, by the same row builders.
 """
 from __future__ import annotations
