@@ -31,13 +31,20 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
-def read_file(path: str) -> tuple[bytes, str]:
-    """The file's bytes (up to one past the upload limit, which the reader refuses) and name."""
+def read_file(path: str, reader):
+    """``reader(data, name)``'s result for the file at ``path`` (its bytes up to one past the
+    upload limit, which the reader refuses), and the file's name; exits with the reader's
+    message on a file it refuses."""
     try:
         with open(path, "rb") as fh:
-            return fh.read(MAX_UPLOAD_BYTES + 1), os.path.basename(path)
+            data, name = fh.read(MAX_UPLOAD_BYTES + 1), os.path.basename(path)
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror or exc}")
+    try:
+        with stage(f"Reading {name}"):
+            return reader(data, name), name
+    except LedgerFileError as exc:
+        _fail(exc.message)
 
 
 def run_import(rows, *, plan, apply, rejected: type[Exception], stale: tuple[type[Exception], ...],
@@ -78,12 +85,7 @@ def run_import(rows, *, plan, apply, rejected: type[Exception], stale: tuple[typ
 def import_matters(path: str, dry_run: bool) -> None:
     """Import a ledger spreadsheet (.xlsx or .csv): every bad row is reported and nothing
     changes, or the whole file is applied. Importing the same file twice changes nothing."""
-    data, name = read_file(path)
-    try:
-        with stage(f"Reading {name}"):
-            parsed = read_ledger(data, name)
-    except LedgerFileError as exc:
-        _fail(exc.message)
+    parsed, name = read_file(path, read_ledger)
     result = run_import(parsed.rows, plan=import_plan, apply=import_apply,
                         rejected=ImportRejected, stale=(), what="ledger", source=name,
                         dry_run=dry_run)

@@ -4,12 +4,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from ..base.progress import stage
 from ..projects.importing import ImportRejected, import_apply, import_plan
 from ..projects.services import StaleProject
-from .cli import _fail, read_file, run_import
+from .cli import read_file, run_import
 from .projects_io import read_projects
-from .reader import LedgerFileError
 
 
 @click.command("import-projects")
@@ -20,12 +18,7 @@ def import_projects(path: str, dry_run: bool) -> None:
     """Import the key-projects workbook (.xlsx, the layout of /projects/export.xlsx): every
     bad cell is reported with its row and column and nothing changes, or the whole file is
     applied. Importing the same file twice changes nothing."""
-    data, name = read_file(path)
-    try:
-        with stage(f"Reading {name}"):
-            parsed = read_projects(data, name)
-    except LedgerFileError as exc:
-        _fail(exc.message)
+    parsed, name = read_file(path, read_projects)
     result = run_import(parsed.rows, plan=import_plan, apply=import_apply,
                         rejected=ImportRejected, stale=(StaleProject,), what="projects",
                         source=name, dry_run=dry_run, describe=True)
