@@ -20,11 +20,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  (readable Chinese in JSON)
 
-    if app.config["BEHIND_PROXY"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
-
     from . import models  # noqa: F401  (complete metadata before anything reflects on it)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -94,6 +89,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(open311_bp)  # client applications authenticate with their api_key
     init_errors(app)
     observability.init_app(app)  # request ids and log lines, /metrics
+    from . import slots_lane
+
+    slots_lane.install(app)  # cached slots answers before Flask (needs the routes, the metrics)
+    if app.config["BEHIND_PROXY"]:  # outermost: every layer sees the client the proxy reports
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     from .cli import register
 

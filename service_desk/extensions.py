@@ -54,10 +54,20 @@ class ViewLimiter(Limiter):
         N times ``limit`` there, still a bound on any one client."""
         if not self.enabled:
             return
-        wait = self._own.hit((scope, self._key_func()), _parsed(limit))
+        wait = self.hit_in_process(limit, scope, self._key_func())
         if wait is not None:
             g.rate_limit_reset = time.time() + wait
             raise TooManyRequests()
+
+    def hit_in_process(self, limit: str, scope: str, client: str) -> float | None:
+        """count_in_process's count for ``client`` without a request context: None when the
+        call is allowed (and counted), else the seconds until one would be (not counted)."""
+        return self._own.hit((scope, client), _parsed(limit))
+
+    def keys_by_address(self) -> bool:
+        """Whether counts are keyed by the client's address (the WSGI environ's
+        REMOTE_ADDR, as get_remote_address reads it from the request)."""
+        return self._key_func is get_remote_address
 
     def reset(self) -> None:
         super().reset()

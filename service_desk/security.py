@@ -18,6 +18,14 @@ FORCED = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
 DEFAULTED = (("Content-Security-Policy", CSP),
              ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
 
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
+def plain_answer_headers(secure: bool) -> list[tuple[str, str]]:
+    """What set_security_headers adds to an answer that chose none of these headers and its
+    own Cache-Control (the slots lane's, which answers before Flask)."""
+    return [*FORCED, *DEFAULTED, *((HSTS,) if secure else ())]
+
 
 def load_user(user_id: str):
     """Sessions carry "id:session_version"; a bumped version or a deactivated user ends them."""
@@ -72,7 +80,7 @@ def init_app(app: Flask) -> None:
             if name.lower() not in present:
                 headers.add(name, value)
         if request.is_secure:
-            headers["Strict-Transport-Security"] = "max-age=31536000"
+            headers[HSTS[0]] = HSTS[1]
         if "cache-control" not in present and request.endpoint \
                 and not request.endpoint.startswith("static"):
             # pages may carry personal data: never keep them in shared caches

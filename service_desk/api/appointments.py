@@ -21,8 +21,8 @@ from ..requests.residents import ResidentError, resident_check
 from . import bp
 from .body import ApiProblem, Field, invalid, json_body
 from .slots_cache import service_version, slots_answer
+from .slots_window import slots_window
 
-MAX_RANGE_DAYS = 62
 API_CHANNELS = {"web": Channel.WEB, "wechat": Channel.WECHAT}
 
 
@@ -66,16 +66,6 @@ def services():
     return jsonify(items=items, total=len(items))
 
 
-def _date_arg(name: str, default: dt.date) -> dt.date | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
 @bp.get("/services/<code>/slots")
 def slots(code: str):
     count_cached_read()
@@ -87,18 +77,10 @@ def slots(code: str):
                          {"code": "a request service, not an appointment"})
     now = utcnow()
     day = local_day(now)
-    first, last = _date_arg("from", day), _date_arg("to", day + dt.timedelta(days=7))
-    fields = {}
-    if first is None:
-        fields["from"] = "a date YYYY-MM-DD"
-    if last is None:
-        fields["to"] = "a date YYYY-MM-DD"
-    if not fields and last < first:
-        fields["to"] = "must not be before from"
-    if not fields and (last - first).days > MAX_RANGE_DAYS:
-        fields["to"] = f"at most {MAX_RANGE_DAYS} days after from"
-    if fields:
-        raise ApiProblem(422, "invalid_parameter", "invalid date range", fields)
+    window = slots_window(request.args.get("from"), request.args.get("to"), day)
+    if isinstance(window, dict):
+        raise ApiProblem(422, "invalid_parameter", "invalid date range", window)
+    first, last = window
     answer = slots_answer(service_id=service.id, version=service.slots_version, first=first,
                           last=last, today=day, now=now)
     # 304 for a client that has this version (a weak match, as for any GET); the check is

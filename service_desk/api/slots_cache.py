@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import psycopg
 from psycopg import pq
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError
 
 from ..catalog.hours import settings_of
@@ -90,6 +90,9 @@ class ServiceVersion:
 # than the database's whole answer. Outside a transaction it runs in autocommit by itself.
 _VERSION_SQL = "SELECT id, kind, slots_version FROM services WHERE code = $1 AND is_active"
 _VERSION_NAME = b"service_desk_slots_version"
+_services = Service.__table__.c
+_VERSION_SELECT = (select(_services.id, _services.kind, _services.slots_version)
+                   .where(_services.code == bindparam("code"), _services.is_active.is_(True)))
 _PREPARED = "service_desk.slots_version_prepared"  # in the pool's per-connection info
 _NO_SUCH_STATEMENT = b"26000"  # its connection ran DEALLOCATE ALL (a DROP or ALTER did)
 
@@ -130,10 +133,29 @@ def service_version(code: str) -> ServiceVersion | None:
     # request's end cost as much as the statement
     session = db.session() if db.session.registry.has() else None
     bind = (session.get_bind() if session is not None  # a session made bound (tests): its own
-            else db.session.session_factory.kw.get("bind") or db.engine)
+            else session_engine())
     if ((session is None or not session.in_transaction()) and isinstance(bind, Engine)
             and bind.dialect.name == "postgresql"):
-        pooled = bind.raw_connection()  # through the pool: its checkout ping still applies
+        return engine_version(bind, code)
+    row = db.session.execute(_VERSION_SELECT, {"code": code}).first()
+    return None if row is None else ServiceVersion(row[0], ServiceKind(row[1]), row[2])
+
+
+def session_engine(app_engine: Engine | None = None) -> Engine | None:
+    """The engine the app's sessions are made on (``app_engine`` when given: the app's, read
+    without an app context); None when they are made bound to one connection (the tests'
+    rolled-back transaction), which only the session may use."""
+    bind = db.session.session_factory.kw.get("bind")
+    if bind is None:
+        return app_engine if app_engine is not None else db.engine
+    return bind if isinstance(bind, Engine) else None
+
+
+def engine_version(engine: Engine, code: str) -> ServiceVersion | None:
+    """service_version on a connection of its own from ``engine``'s pool, outside any
+    session (the slots lane reads it before Flask, with no app context)."""
+    if engine.dialect.name == "postgresql":
+        pooled = engine.raw_connection()  # through the pool: its checkout ping still applies
         try:
             row = _version_row(pooled, code)
         except psycopg.Error as exc:
@@ -145,19 +167,33 @@ def service_version(code: str) -> ServiceVersion | None:
         finally:
             pooled.close()
     else:
-        services = Service.__table__.c
-        row = db.session.execute(select(services.id, services.kind, services.slots_version)
-                              .where(services.code == code,
-                                     services.is_active.is_(True))).first()
-    if row is None:
-        return None
-    return ServiceVersion(row[0], ServiceKind(row[1]), row[2])
+        with engine.connect() as conn:
+            row = conn.execute(_VERSION_SELECT, {"code": code}).first()
+    return None if row is None else ServiceVersion(row[0], ServiceKind(row[1]), row[2])
 
 
 def slots_answer(*, service_id: int, version: int, first: dt.date, last: dt.date,
                  today: dt.date, now: dt.datetime) -> SlotsAnswer:
     """The JSON array of free slots from ``first`` to ``last``, as free_slots gives them."""
-    entry = _entry(service_id, version, first, last, today)
+    return _answer(_entry(service_id, version, first, last, today), service_id, version,
+                   first, last, today, now)
+
+
+def cached_answer(*, service_id: int, version: int, first: dt.date, last: dt.date,
+                  today: dt.date, now: dt.datetime) -> SlotsAnswer | None:
+    """slots_answer when this process holds the window for this version, else None (nothing
+    read: the slots lane has no database session)."""
+    key = (service_id, first, last, today)
+    with _lock:
+        entry = _entries.get(key)
+        if entry is None or entry.version != version:
+            return None
+        _entries.move_to_end(key)
+    return _answer(entry, service_id, version, first, last, today, now)
+
+
+def _answer(entry: _Entry, service_id: int, version: int, first: dt.date, last: dt.date,
+            today: dt.date, now: dt.datetime) -> SlotsAnswer:
     cut = bisect_left(entry.starts, now + entry.min_notice)
     body = b"[" + b",".join(entry.parts[cut:]) + b"]"
     return SlotsAnswer(body, f"{service_id}.{version:x}.{first:%Y%m%d}.{last:%Y%m%d}."

@@ -6,19 +6,26 @@ process that points at the same Redis.
 """
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
 from ..extensions import limiter
 
+READ_LIMIT = "API_READ_RATE_LIMIT"
+CACHED_READ = "cached-read"  # the scope of count_cached_read's counts
+# in the WSGI environ of a call the slots lane counted before passing it on to Flask
+COUNTED_BY_LANE = "service_desk.cached_read_counted"
+
 
 def read_limit() -> str:
-    return current_app.config["API_READ_RATE_LIMIT"]
+    return current_app.config[READ_LIMIT]
 
 
 def count_cached_read() -> None:
     """API_READ_RATE_LIMIT for a read answered from this process's cache (the slots call),
-    counted in this process (extensions.ViewLimiter.count_in_process says why)."""
-    limiter.count_in_process(read_limit(), scope="cached-read")
+    counted in this process (extensions.ViewLimiter.count_in_process says why); once, when
+    the slots lane counted it already."""
+    if not request.environ.get(COUNTED_BY_LANE):
+        limiter.count_in_process(read_limit(), scope=CACHED_READ)
 
 
 def write_limit() -> str:

@@ -120,16 +120,19 @@ class AppMetrics:
     def observe(self, response: Response) -> Response:
         if request.endpoint != ENDPOINT:  # the scrapes themselves would dominate the counts
             rule = request.url_rule
-            labels = (rule.rule if rule is not None else "none",
-                      request.method if request.method in METHODS else "other",
-                      str(response.status_code))
-            children = self._children.get(labels)
-            if children is None:
-                children = self._children[labels] = (self.requests.labels(*labels),
-                                                     self.latency.labels(*labels))
-            children[0].inc()
-            children[1].observe(request_log.elapsed())
+            self.count(rule.rule if rule is not None else "none", request.method,
+                       response.status_code, request_log.elapsed())
         return response
+
+    def count(self, rule: str, method: str, status: int, seconds: float) -> None:
+        """One request answered: its route template, method, status and time."""
+        labels = (rule, method if method in METHODS else "other", str(status))
+        children = self._children.get(labels)
+        if children is None:
+            children = self._children[labels] = (self.requests.labels(*labels),
+                                                 self.latency.labels(*labels))
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def _authorised() -> bool:
