@@ -60,8 +60,14 @@ class SlotsLane:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
         call = self._plain_call(environ)
-        answered = call is not None and self._answer(environ, start_response, started, *call)
-        return answered or self.inner(environ, start_response)
+        try:
+            body = call is not None and self._answer(environ, start_response, started, *call)
+        except Exception:
+            # the lane only saves work: whatever fails in it, the route answers the call and
+            # reports its own errors; this one is logged, not hidden
+            self.app.logger.warning("slots lane: the route answers instead", exc_info=True)
+            body = None
+        return body or self.inner(environ, start_response)
 
     def _plain_call(self, environ: dict) -> tuple[str, str | None, str | None] | None:
         """(code, from, to) of a call the lane may answer, else None."""
@@ -122,8 +128,10 @@ class SlotsLane:
                     (request_log.HEADER, request_id),
                     *plain_answer_headers(environ.get("wsgi.url_scheme") in ("https", "wss"))]
         status = 304 if current else 200
-        start_response("304 NOT MODIFIED" if current else "200 OK", headers)
+        # the line and the metrics before the answer leaves, as the route's hooks do (and
+        # should they fail, start_response has not been called: the route can still answer)
         answered(self.app, self.rule, "GET", status, time.perf_counter() - started, request_id)
+        start_response("304 NOT MODIFIED" if current else "200 OK", headers)
         return [b""] if current else [answer.body]
 
 

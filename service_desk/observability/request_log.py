@@ -113,7 +113,7 @@ class AppLogHandler(logging.StreamHandler):
             self.stream.write(line + self.terminator)
             self.flush()
             return True
-        except Exception:  # noqa: BLE001 (logging's own emit catches everything too)
+        except Exception:  # noqa: BLE001 (logging's emit, which the caller falls back to, reports it)
             return False
         finally:
             self.release()

@@ -153,6 +153,21 @@ def test_a_database_error_in_the_lane_leaves_the_call_to_the_route(app, client, 
     assert response.status_code == 200 and response.data == expected.data and len(routed) == 2
 
 
+def test_a_failure_inside_the_lane_is_logged_and_the_route_answers(app, client, bookable,
+                                                                  routed, monkeypatch, caplog):
+    url = window(app)
+    expected = client.get(url)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("lane-marker")
+
+    monkeypatch.setattr(slots_lane, "answered", broken)  # the log line and metrics step
+    response = client.get(url)
+    assert response.status_code == 200 and response.data == expected.data and len(routed) == 2
+    assert any("lane-marker" in (r.exc_text or "") or (r.exc_info and "lane-marker" in
+               str(r.exc_info[1])) for r in caplog.records)
+
+
 def test_the_read_limit_counts_each_call_once(app, client, bookable, routed, monkeypatch):
     monkeypatch.setitem(app.config, "API_READ_RATE_LIMIT", "3 per minute")
     url = window(app, days=6)  # a window no other test filled: the first call is the route's
