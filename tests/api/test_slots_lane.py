@@ -134,10 +134,15 @@ def test_a_wrong_window_is_the_routes_422(app, client, bookable, query, status):
     assert response.get_json()["error"]["code"] == "invalid_parameter"
 
 
-def test_an_unknown_or_unbookable_service_is_the_routes_answer(app, client, bookable):
-    assert client.get("/api/v1/services/no-such/slots").status_code == 404
-    assert client.get("/api/v1/services/no%00such/slots").status_code == 400
-    assert client.get("/api/v1/services/repair/slots").status_code in (404, 422)
+def test_an_unknown_or_unbookable_service_is_the_routes_answer(app, client, bookable, routed):
+    unknown = client.get("/api/v1/services/no-such/slots")
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "not_found"
+    assert client.get("/api/v1/services/no%00such/slots").status_code == 400  # the input guard
+    for _ in range(2):  # a dispatched service is never cached: the route answers each time
+        dispatched = client.get("/api/v1/services/hotline/slots")
+        assert dispatched.status_code == 422
+        assert dispatched.get_json()["error"]["code"] == "not_bookable"
+    assert len(routed) == 3
 
 
 def test_a_database_error_in_the_lane_leaves_the_call_to_the_route(app, client, bookable,
