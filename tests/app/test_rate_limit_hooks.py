@@ -33,3 +33,26 @@ def test_a_limited_view_still_counts_and_refuses(app, client, seeded):
     finally:
         app.config["API_READ_RATE_LIMIT"] = old
     assert codes == [200, 200, 429]
+
+
+def test_the_limiter_s_state_is_made_and_reset_only_for_a_request_that_used_it(app, client,
+                                                                                seeded):
+    """Its teardown made the state of every request only to reset it; now only a request
+    whose view checked a limit (and so made the state) has it reset."""
+    from flask.globals import request_ctx
+
+    made = []
+
+    def look(response):
+        made.append(hasattr(request_ctx._get_current_object(), "_limiter_request_context"))
+        return response
+
+    app.after_request_funcs[None].append(look)  # the app has served: no decorator
+    try:
+        with mock.patch("flask_limiter._extension.LimiterContext.reset", autospec=True) as reset:
+            assert client.get("/healthz").status_code == 200
+            assert made == [False] and not reset.called  # never made, nothing reset
+            assert client.get("/api/v1/services").status_code == 200
+            assert made[-1] is True and reset.called  # a limited view's state is reset
+    finally:
+        app.after_request_funcs[None].remove(look)
