@@ -17,7 +17,7 @@ import json
 import threading
 from bisect import bisect_left
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import pq
@@ -38,6 +38,9 @@ class _Entry:
     starts: list[dt.datetime]  # in order
     parts: list[bytes]  # each slot's JSON
     min_notice: dt.timedelta
+    # the last answer made, by its cut: the cut moves only forward, as the clock passes a
+    # slot's notice, so nearly every call finds it (one list item: replaced atomically)
+    last: list = field(default_factory=lambda: [None], compare=False)
 
 
 @dataclass(frozen=True)
@@ -195,9 +198,14 @@ def cached_answer(*, service_id: int, version: int, first: dt.date, last: dt.dat
 def _answer(entry: _Entry, service_id: int, version: int, first: dt.date, last: dt.date,
             today: dt.date, now: dt.datetime) -> SlotsAnswer:
     cut = bisect_left(entry.starts, now + entry.min_notice)
-    body = b"[" + b",".join(entry.parts[cut:]) + b"]"
-    return SlotsAnswer(body, f"{service_id}.{version:x}.{first:%Y%m%d}.{last:%Y%m%d}."
-                             f"{today:%Y%m%d}.{cut}")
+    made = entry.last[0]
+    if made is not None and made[0] == cut:
+        return made[1]
+    answer = SlotsAnswer(b"[" + b",".join(entry.parts[cut:]) + b"]",
+                         f"{service_id}.{version:x}.{first:%Y%m%d}.{last:%Y%m%d}."
+                         f"{today:%Y%m%d}.{cut}")
+    entry.last[0] = (cut, answer)
+    return answer
 
 
 def clear() -> None:

@@ -362,3 +362,25 @@ def test_a_statement_dropped_from_its_connection_is_prepared_again(app, client, 
     pooled.close()
     after, _ = answer(client, app)
     assert after == before
+
+
+def test_the_answer_made_for_a_cut_is_kept_and_made_anew_when_the_cut_moves():
+    """The joined body is kept for the last cut; a call whose minimum notice cuts elsewhere
+    (later, or earlier when a test's clock goes back) gets its own body and ETag."""
+    from service_desk.api import slots_cache
+
+    base = dt.datetime(2030, 1, 7, 1, 0, tzinfo=dt.UTC)
+    starts = [base + dt.timedelta(minutes=30 * i) for i in range(4)]
+    entry = slots_cache._Entry(7, starts, [f'{{"n":{i}}}'.encode() for i in range(4)],
+                               dt.timedelta(minutes=45))
+    day = dt.date(2030, 1, 7)
+
+    def at(now):
+        return slots_cache._answer(entry, 3, 7, day, day, day, now)
+
+    first = at(base - dt.timedelta(hours=1))
+    assert first.body == b'[{"n":0},{"n":1},{"n":2},{"n":3}]' and first.etag.endswith(".0")
+    assert at(base - dt.timedelta(minutes=50)) is first  # the same cut: the kept answer
+    later = at(base + dt.timedelta(minutes=10))  # 0:10 + 0:45 passes the first two starts
+    assert later.body == b'[{"n":2},{"n":3}]' and later.etag.endswith(".2")
+    assert at(base - dt.timedelta(hours=1)).body == first.body  # back again: made anew
