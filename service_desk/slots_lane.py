@@ -30,7 +30,7 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_etags, quote_etag
 
-from .api.slots_cache import cached_answer, engine_version, session_engine
+from .api.slots_cache import cached_answer, held_version, session_engine
 from .api.slots_window import slots_window
 from .base.limits import CACHED_READ, COUNTED_BY_LANE, READ_LIMIT
 from .catalog.models import ServiceKind
@@ -108,7 +108,7 @@ class SlotsLane:
                 return None
             environ[COUNTED_BY_LANE] = True
         try:
-            service = engine_version(engine, code)
+            service = held_version(engine, code)
         except SQLAlchemyError:
             return None  # the route reads again and answers the error (503)
         if service is None or service.kind is not ServiceKind.APPOINTMENT:

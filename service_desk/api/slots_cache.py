@@ -175,6 +175,40 @@ def engine_version(engine: Engine, code: str) -> ServiceVersion | None:
     return None if row is None else ServiceVersion(row[0], ServiceKind(row[1]), row[2])
 
 
+class _HeldConnection(threading.local):
+    engine: Engine | None = None
+    pooled = None
+
+
+_held = _HeldConnection()
+
+
+def held_version(engine: Engine, code: str) -> ServiceVersion | None:
+    """engine_version for the slots lane: on PostgreSQL, on a connection this thread keeps
+    checked out of ``engine``'s pool from one call to the next (the pool's checkout and
+    return, with their locks and events, cost a cached call more than the read itself). One
+    connection per serving thread, idle between calls and in no transaction; a read that
+    fails drops it from the pool (the lane then leaves the call to the route, and the next
+    call takes a new one)."""
+    if engine.dialect.name != "postgresql":
+        return engine_version(engine, code)
+    pooled = _held.pooled
+    if pooled is None or _held.engine is not engine:
+        if pooled is not None:
+            pooled.close()  # another engine's (several apps in one process: the tests)
+            _held.pooled = None
+        pooled = engine.raw_connection()
+        _held.pooled, _held.engine = pooled, engine
+    try:
+        row = _version_row(pooled, code)
+    except psycopg.Error as exc:
+        _held.pooled = _held.engine = None
+        pooled.invalidate(exc)
+        raise DBAPIError.instance(_VERSION_SQL, (code,), exc, psycopg.Error,
+                                  connection_invalidated=True) from exc
+    return None if row is None else ServiceVersion(row[0], ServiceKind(row[1]), row[2])
+
+
 def slots_answer(*, service_id: int, version: int, first: dt.date, last: dt.date,
                  today: dt.date, now: dt.datetime) -> SlotsAnswer:
     """The JSON array of free slots from ``first`` to ``last``, as free_slots gives them."""

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from service_desk.accounts.models import User
+from service_desk.api import slots_cache
 from service_desk.base.calendar import today
 from service_desk.catalog.models import Service
 from service_desk.extensions import db
@@ -268,22 +269,31 @@ def test_committed_for_real_the_autocommit_read_stays_exact(app, client, bookabl
 
 
 @pytest.mark.commits
+@pytest.mark.parametrize("lane", [False, True])
 def test_committed_for_real_the_call_is_one_prepared_statement_on_a_pooled_connection(
-        app, client, bookable, count_queries):
-    """On PostgreSQL a cached call borrows one pooled connection for one plain statement
-    (service_version), not the session's machinery."""
+        app, client, bookable, count_queries, monkeypatch, lane):
+    """On PostgreSQL a cached call runs one plain statement (service_version), not the
+    session's machinery: the route's on a connection borrowed from the pool, the slots
+    lane's on the connection its thread holds (no checkout at all)."""
     from unittest import mock
 
-    answer(client, app)  # fills the cache
+    from service_desk import slots_lane
+
+    if not lane:
+        monkeypatch.setattr(slots_lane.SlotsLane, "_answer", lambda *args: None)
+    answer(client, app)  # fills the cache (and the lane takes its connection)
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "postgresql":
         pytest.skip("the plain statement is PostgreSQL's; SQLite reads through the session")
     with mock.patch.object(type(engine), "raw_connection", autospec=True,
                            side_effect=type(engine).raw_connection) as borrowed, \
+            mock.patch.object(slots_cache, "_version_row",
+                              wraps=slots_cache._version_row) as read, \
             count_queries() as through_sqlalchemy:
         slots, _ = answer(client, app)
-    assert borrowed.call_count == 1 and slots
+    assert slots and read.call_count == 1
+    assert borrowed.call_count == (0 if lane else 1)
     assert through_sqlalchemy == []  # the statement went straight to psycopg
 
 
@@ -326,10 +336,14 @@ def test_a_connection_lost_during_the_plain_statement_answers_503_and_is_not_reu
     from sqlalchemy.pool.base import _ConnectionFairy
 
     engine.pool.dispose()
-    answer(client, app)  # one connection, prepared, idle in the pool
-    pooled = engine.raw_connection()
-    backend = pooled.driver_connection.info.backend_pid
-    pooled.close()
+    answer(client, app)  # the route's read: one connection, prepared, idle in the pool
+    if lane:  # the lane's read, before it: a connection this thread holds
+        held = slots_cache._held.pooled
+        backend = held.driver_connection.info.backend_pid
+    else:
+        pooled = engine.raw_connection()
+        backend = pooled.driver_connection.info.backend_pid
+        pooled.close()
     with psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(
             hide_password=False), autocommit=True) as other:
         ended = other.execute("SELECT pg_terminate_backend(%s, 5000)", (backend,)).fetchone()
@@ -340,6 +354,8 @@ def test_a_connection_lost_during_the_plain_statement_answers_503_and_is_not_reu
     assert invalidated.call_count == 1  # the broken connection is not handed on
     if lane:
         assert response.status_code == 200 and response.get_json()
+        assert client.get(window(app)).status_code == 200
+        assert slots_cache._held.pooled not in (None, held)  # the lane holds a new one
         return
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert response.get_json()["error"]["code"] == "unavailable"
@@ -347,28 +363,43 @@ def test_a_connection_lost_during_the_plain_statement_answers_503_and_is_not_reu
 
 
 @pytest.mark.commits
-def test_a_statement_dropped_from_its_connection_is_prepared_again(app, client, bookable):
+@pytest.mark.parametrize("lane", [False, True])
+def test_a_statement_dropped_from_its_connection_is_prepared_again(app, client, bookable,
+                                                                   monkeypatch, lane):
     """psycopg sends DEALLOCATE ALL on a connection that ran a DROP or an ALTER: the prepared
-    version read is made again on that connection instead of failing."""
+    version read is made again on that connection instead of failing (the route's, on the
+    pool's connection; the lane's, on the one its thread holds, still answering itself)."""
+    from service_desk import slots_lane
+
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "postgresql":
         pytest.skip("the plain statement is PostgreSQL's")
+    if not lane:
+        monkeypatch.setattr(slots_lane.SlotsLane, "_answer", lambda *args: None)
+    routed = []
+    view = app.view_functions["api.slots"]
+    monkeypatch.setitem(app.view_functions, "api.slots",
+                        lambda **kw: routed.append(kw) or view(**kw))
     engine.pool.dispose()
-    before, _ = answer(client, app)  # prepared on the pool's one connection
-    pooled = engine.raw_connection()
-    pooled.driver_connection.execute("DEALLOCATE ALL")
-    pooled.driver_connection.rollback()
-    pooled.close()
+    before, _ = answer(client, app)  # prepared on the pool's one connection (and the lane's)
+    if lane:
+        connection = slots_cache._held.pooled.driver_connection
+        connection.execute("DEALLOCATE ALL")
+        connection.rollback()
+    else:
+        pooled = engine.raw_connection()
+        pooled.driver_connection.execute("DEALLOCATE ALL")
+        pooled.driver_connection.rollback()
+        pooled.close()
     after, _ = answer(client, app)
     assert after == before
+    assert len(routed) == (1 if lane else 2)  # the lane answered the second call itself
 
 
 def test_the_answer_made_for_a_cut_is_kept_and_made_anew_when_the_cut_moves():
     """The joined body is kept for the last cut; a call whose minimum notice cuts elsewhere
     (later, or earlier when a test's clock goes back) gets its own body and ETag."""
-    from service_desk.api import slots_cache
-
     base = dt.datetime(2030, 1, 7, 1, 0, tzinfo=dt.UTC)
     starts = [base + dt.timedelta(minutes=30 * i) for i in range(4)]
     entry = slots_cache._Entry(7, starts, [f'{{"n":{i}}}'.encode() for i in range(4)],

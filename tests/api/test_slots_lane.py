@@ -153,7 +153,7 @@ def test_a_database_error_in_the_lane_leaves_the_call_to_the_route(app, client, 
     def down(engine, code):
         raise OperationalError("SELECT", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(slots_lane, "engine_version", down)
+    monkeypatch.setattr(slots_lane, "held_version", down)
     response = client.get(url)
     assert response.status_code == 200 and response.data == expected.data and len(routed) == 2
 
