@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,6 +31,7 @@ from werkzeug.http import parse_etags, quote_etag
 
 from .api.slots_cache import cached_answer, held_version, session_engine
 from .api.slots_window import slots_window
+from .base.calendar import local_day
 from .base.limits import CACHED_READ, COUNTED_BY_LANE, READ_LIMIT
 from .catalog.models import ServiceKind
 from .db import utcnow
@@ -94,7 +94,7 @@ class SlotsLane:
         """The answer, or None to pass the call on to Flask."""
         config = self.app.config
         now = utcnow()
-        today = now.astimezone(ZoneInfo(config["TIMEZONE"])).date()
+        today = local_day(now, config["TIMEZONE"])
         window = slots_window(raw_from, raw_to, today)
         if isinstance(window, dict):
             return None

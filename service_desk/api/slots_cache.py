@@ -127,6 +127,22 @@ def _version_row(pooled, code: str) -> tuple | None:
             int(result.get_value(0, 2)))
 
 
+def _read_version(pooled, code: str) -> tuple | None:
+    """_version_row, its driver's error handled as SQLAlchemy does for its own statements:
+    the connection leaves the pool, and the error is SQLAlchemy's (an OperationalError
+    answers 503, errors/)."""
+    try:
+        return _version_row(pooled, code)
+    except psycopg.Error as exc:
+        pooled.invalidate(exc)
+        raise DBAPIError.instance(_VERSION_SQL, (code,), exc, psycopg.Error,
+                                  connection_invalidated=True) from exc
+
+
+def _as_version(row) -> ServiceVersion | None:
+    return None if row is None else ServiceVersion(row[0], ServiceKind(row[1]), row[2])
+
+
 def service_version(code: str) -> ServiceVersion | None:
     """The active service's id, kind and slots version. On PostgreSQL, outside a transaction
     already begun (or a test's shared connection), one prepared statement on a pooled
@@ -141,7 +157,7 @@ def service_version(code: str) -> ServiceVersion | None:
             and bind.dialect.name == "postgresql"):
         return engine_version(bind, code)
     row = db.session.execute(_VERSION_SELECT, {"code": code}).first()
-    return None if row is None else ServiceVersion(row[0], ServiceKind(row[1]), row[2])
+    return _as_version(row)
 
 
 def session_engine(app_engine: Engine | None = None) -> Engine | None:
@@ -160,19 +176,13 @@ def engine_version(engine: Engine, code: str) -> ServiceVersion | None:
     if engine.dialect.name == "postgresql":
         pooled = engine.raw_connection()  # through the pool: its checkout ping still applies
         try:
-            row = _version_row(pooled, code)
-        except psycopg.Error as exc:
-            # what SQLAlchemy does for its own statements: the connection leaves the pool, and
-            # the error is SQLAlchemy's (an OperationalError answers 503, errors/)
-            pooled.invalidate(exc)
-            raise DBAPIError.instance(_VERSION_SQL, (code,), exc, psycopg.Error,
-                                      connection_invalidated=True) from exc
+            row = _read_version(pooled, code)
         finally:
             pooled.close()
     else:
         with engine.connect() as conn:
             row = conn.execute(_VERSION_SELECT, {"code": code}).first()
-    return None if row is None else ServiceVersion(row[0], ServiceKind(row[1]), row[2])
+    return _as_version(row)
 
 
 class _HeldConnection(threading.local):
@@ -200,13 +210,11 @@ def held_version(engine: Engine, code: str) -> ServiceVersion | None:
         pooled = engine.raw_connection()
         _held.pooled, _held.engine = pooled, engine
     try:
-        row = _version_row(pooled, code)
-    except psycopg.Error as exc:
-        _held.pooled = _held.engine = None
-        pooled.invalidate(exc)
-        raise DBAPIError.instance(_VERSION_SQL, (code,), exc, psycopg.Error,
-                                  connection_invalidated=True) from exc
-    return None if row is None else ServiceVersion(row[0], ServiceKind(row[1]), row[2])
+        row = _read_version(pooled, code)
+    except DBAPIError:
+        _held.pooled = _held.engine = None  # invalidated: a new one next call
+        raise
+    return _as_version(row)
 
 
 def slots_answer(*, service_id: int, version: int, first: dt.date, last: dt.date,

@@ -28,8 +28,10 @@ def local(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(zone())
 
 
-def local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(zone()).date()
+def local_day(moment: dt.datetime, zone_name: str | None = None) -> dt.date:
+    """The local date of ``moment``, in the display zone (or ``zone_name``, for a caller
+    with no app context: the slots lane)."""
+    return moment.astimezone(ZoneInfo(zone_name) if zone_name else zone()).date()
 
 
 def today() -> dt.date:
