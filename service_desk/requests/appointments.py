@@ -44,10 +44,11 @@ from ..catalog.hours import settings_of
 from ..catalog.models import Channel, Service, ServiceKind, ServiceLocation, Slot, new_slots_version
 from ..catalog.slot_versions import slots_changed
 from ..db import insert_rows, utcnow
+from ..driver_sql import DriverStatement
 from ..extensions import db
 from ..permissions import Role
 from .availability import FreeSlot, calendar_of, flush_pending, free_slots, offered_slot
-from .booking_statement import book_in_one_statement
+from .booking_statement import PhoneDay, book_in_one_statement
 from .eligibility import eligibility_check
 from .errors import DuplicateBooking, NotChangeable, RequestError, SlotTaken, StaleRequest
 from .history import history_add, history_row
@@ -73,10 +74,10 @@ _requests, _slots = ServiceRequest.__table__, Slot.__table__
 _PHONE_DAY_LOCK = select(func.pg_advisory_xact_lock(bindparam("service_id"), bindparam("key")))
 # the same for a new booking, with the request's id from its sequence (booking_statement
 # builds its rows with it) and the day's hours and closures (_offered): one round trip
-_PHONE_DAY_LOCK_ID_AND_CALENDAR = calendar_of(select(
+_PHONE_DAY_LOCK_ID_AND_CALENDAR = DriverStatement(calendar_of(select(
     func.pg_advisory_xact_lock(bindparam("service_id"), bindparam("key")).label("locked"),
     func.nextval(func.pg_get_serial_sequence(_requests.name, _requests.c.id.name))
-    .label("new_id")).cte("phone_day_lock").prefix_with("MATERIALIZED"))
+    .label("new_id")).cte("phone_day_lock").prefix_with("MATERIALIZED")))
 _HELD = (select(_requests.c.id)
          .where(_requests.c.service_id == bindparam("service_id"),
                 _requests.c.resident_phone == bindparam("phone"),
@@ -167,9 +168,9 @@ def _phone_day_lock_and_id(service: Service, phone: str, day: dt.date) -> _Locke
     if _dialect() != "postgresql":
         return None
     flush_pending()  # as the calendar's own read did
-    rows = db.session.execute(_PHONE_DAY_LOCK_ID_AND_CALENDAR,
-                              {**_lock_key(service, phone, day), "first": day, "last": day}).all()
-    return _Locked(rows[0].new_id, [tuple(row)[2:] for row in rows if row[2] is not None])
+    rows = _PHONE_DAY_LOCK_ID_AND_CALENDAR.rows(
+        db.session, {**_lock_key(service, phone, day), "first": day, "last": day})
+    return _Locked(rows[0][1], [row[2:] for row in rows if row[2] is not None])
 
 
 def _lock_key(service: Service, phone: str, day: dt.date) -> dict:
@@ -200,17 +201,27 @@ def _upserts(dialect: str) -> _Upserts:
             index_elements=[_requests.c.reference]).returning(_requests.c.id))
 
 
+def _phone_day(service: Service, start: dt.datetime) -> PhoneDay | None:
+    """The one-phone-a-day rule for a booking at ``start``: the service's allowance and the
+    local day's bounds; None when the service sets no allowance."""
+    allowed = service.max_active_per_phone_per_day
+    if not allowed or allowed < 1:
+        return None
+    day = local_day(start)
+    return PhoneDay(start_of_day(day), start_of_day(day + dt.timedelta(days=1)), allowed)
+
+
 def _phone_day_check(service: Service, phone: str, start: dt.datetime, *,
                      moving: ServiceRequest | None = None) -> None:
     """Raise DuplicateBooking when the phone already holds the service's allowance of active
     bookings on the local day of ``start`` (the booking being moved does not count)."""
-    allowed = service.max_active_per_phone_per_day
-    if not allowed or allowed < 1:
+    rule = _phone_day(service, start)
+    if rule is None:
         return
-    day = local_day(start)
+    allowed = rule.allowed
     flush_pending()  # the ORM query this was saw the session's pending changes
-    params = {"service_id": service.id, "phone": phone, "day_start": start_of_day(day),
-              "day_end": start_of_day(day + dt.timedelta(days=1)), "allowed": allowed}
+    params = {"service_id": service.id, "phone": phone, "day_start": rule.day_start,
+              "day_end": rule.day_end, "allowed": allowed}
     if moving is None:
         held = db.session.scalars(_HELD, params).all()
     else:
@@ -330,8 +341,14 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
     made = _by_confirm_token(confirm_token)  # on PostgreSQL a racing resubmission committed
     if made is not None:
         return made
-    _phone_day_check(service, resident.phone, start)
-    slot = _offered(service, start, now, locked.calendar if locked else None)
+    if locked is None:  # SQLite; on PostgreSQL the writing statement checks it
+        _phone_day_check(service, resident.phone, start)
+    try:
+        slot = _offered(service, start, now, locked.calendar if locked else None)
+    except RequestError:
+        if locked is not None:  # a phone that holds its allowance is told that first
+            _phone_day_check(service, resident.phone, start)
+        raise
     values = _request_values(
         service_id=service.id, channel=channel, status=RequestStatus.BOOKED,
         resident_name=resident.name, resident_phone=resident.phone, address=resident.address,
@@ -345,7 +362,10 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
             db.session, place={"service_id": service.id, "starts_at": slot.start,
                                "ends_at": slot.end, "capacity": slot.capacity},
             request=values, rows=_booking_rows(request, service, channel=channel, actor=actor),
-            version=new_slots_version())
+            version=new_slots_version(), phone_day=(rule := _phone_day(service, slot.start)),
+            active=ACTIVE)
+        if rule is not None and booked.held >= rule.allowed:
+            raise DuplicateBooking(db.session.get(ServiceRequest, booked.first_held))
         if booked.slot_id is None:
             raise SlotTaken(next_free(service, after=slot.start, now=now))
         values["slot_id"] = request.slot_id = booked.slot_id

@@ -15,7 +15,7 @@ from service_desk.requests.appointments import (
     appointment_cancel,
     appointment_reschedule,
 )
-from service_desk.requests.errors import DuplicateBooking
+from service_desk.requests.errors import DuplicateBooking, RequestError
 from service_desk.requests.models import ServiceRequest
 from service_desk.requests.residents import resident_check
 
@@ -58,6 +58,22 @@ def test_a_second_booking_that_day_is_refused_with_the_first_and_nothing_is_take
     assert first.reference not in str(refused.value.message)
     assert db.session.scalar(select(func.count(ServiceRequest.id))) == 1
     assert db.session.scalar(select(func.sum(Slot.booked))) == 1
+
+
+def test_a_phone_holding_its_day_is_told_so_before_that_the_time_is_not_open(ctx, seeded):
+    """The order of the answers holds where the phone's day is checked inside the writing
+    statement (PostgreSQL): a time that is not offered does not hide the duplicate."""
+    service = open_service()
+    first = book(service, at("2026-09-29", "10:00"))
+    db.session.commit()
+    with pytest.raises(DuplicateBooking) as refused:
+        book(service, at("2026-09-29", "20:00"))  # after closing
+    db.session.rollback()
+    assert refused.value.reference == first.reference
+    with pytest.raises(RequestError) as not_open:  # another phone: the time itself is the answer
+        book(service, at("2026-09-29", "20:00"), phone="13812345679")
+    db.session.rollback()
+    assert not isinstance(not_open.value, DuplicateBooking)
 
 
 def test_another_day_another_service_another_phone_or_a_cancelled_one_do_not_count(ctx, seeded):
