@@ -210,10 +210,12 @@ def _isolate(request):
     else:
         with rolled_back(app):
             yield
+    from service_desk.catalog import service_cache
     from service_desk.extensions import limiter
 
     with app.app_context():
         limiter.reset()
+    service_cache.forget()  # ids and rows of the test's services are gone
 
 
 @pytest.fixture

@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, jsonify, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..base.calendar import local_day
 from ..base.limits import count_cached_read, lookup_budget, new_booking_limit, read_limit
 from ..base.phones import mask_phone, normalise_mobile
 from ..catalog.models import Channel, Service, ServiceKind
+from ..catalog.service_cache import bookable_service
 from ..db import utcnow
 from ..extensions import db, limiter
 from ..requests.appointments import appointment_book, appointment_cancel, appointment_reschedule
@@ -138,17 +139,13 @@ CANCEL_FIELDS = {"phone": PHONE, "reason": Field(str, nullable=True, max_length=
 RESCHEDULE_FIELDS = {"phone": PHONE, "start": START}
 
 
-# built once: no per-request expression building (issue 13)
-_ACTIVE_SERVICE = select(Service).where(Service.code == bindparam("code"),
-                                        Service.is_active.is_(True))
-
-
 @bp.post("/appointments")
 @new_booking_limit
 def book():
     body = json_body(BOOK_FIELDS)
     fields: dict[str, str] = {}
-    service = db.session.scalar(_ACTIVE_SERVICE, {"code": body["service_code"]})
+    found = bookable_service(body["service_code"])  # from memory; the booking checks it
+    service, cached_as = found if found is not None else (None, None)
     if service is None:
         fields["service_code"] = "unknown service"
     start = _parse_start(body.get("start"))
@@ -166,7 +163,8 @@ def book():
     if fields:
         raise invalid(fields)
     try:
-        item = appointment_book(service=service, start=start, resident=resident, channel=channel)
+        item = appointment_book(service=service, start=start, resident=resident, channel=channel,
+                                cached_as=cached_as)
         answer = appointment_json(item, service)  # before the commit expires what it reads
         db.session.commit()
     except DuplicateBooking as exc:

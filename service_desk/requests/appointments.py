@@ -40,6 +40,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from ..accounts.models import User
 from ..audit.services import audit_record, audit_row
 from ..base.calendar import local_day, start_of_day
+from ..catalog import service_cache
 from ..catalog.hours import settings_of
 from ..catalog.models import Channel, Service, ServiceKind, ServiceLocation, Slot, new_slots_version
 from ..catalog.slot_versions import slots_changed
@@ -77,7 +78,9 @@ _PHONE_DAY_LOCK = select(func.pg_advisory_xact_lock(bindparam("service_id"), bin
 _PHONE_DAY_LOCK_ID_AND_CALENDAR = DriverStatement(calendar_of(select(
     func.pg_advisory_xact_lock(bindparam("service_id"), bindparam("key")).label("locked"),
     func.nextval(func.pg_get_serial_sequence(_requests.name, _requests.c.id.name))
-    .label("new_id")).cte("phone_day_lock").prefix_with("MATERIALIZED")))
+    .label("new_id"),
+    service_cache.fingerprint(bindparam("service_id")).label("service_fingerprint"))
+    .cte("phone_day_lock").prefix_with("MATERIALIZED")))
 _HELD = (select(_requests.c.id)
          .where(_requests.c.service_id == bindparam("service_id"),
                 _requests.c.resident_phone == bindparam("phone"),
@@ -159,18 +162,36 @@ def _phone_day_lock(service: Service, phone: str, day: dt.date) -> bool:
 
 class _Locked(NamedTuple):
     new_id: int  # the new request's id
+    service_fingerprint: str | None  # the stored service row's (service_cache)
     calendar: list  # the day's hours and closures, for _offered
 
 
 def _phone_day_lock_and_id(service: Service, phone: str, day: dt.date) -> _Locked | None:
     """``_phone_day_lock`` for a new booking, in the same statement drawing the new request's
-    id and reading the day's hours and closures; None on SQLite."""
+    id and reading the service row's fingerprint and the day's hours and closures; None on
+    SQLite."""
     if _dialect() != "postgresql":
         return None
     flush_pending()  # as the calendar's own read did
     rows = _PHONE_DAY_LOCK_ID_AND_CALENDAR.rows(
         db.session, {**_lock_key(service, phone, day), "first": day, "last": day})
-    return _Locked(rows[0][1], [row[2:] for row in rows if row[2] is not None])
+    return _Locked(rows[0][1], rows[0][2], [row[3:] for row in rows if row[3] is not None])
+
+
+def _locked_with_stored_service(service: Service, cached_as: str | None, phone: str,
+                                day: dt.date) -> tuple[Service, _Locked | None]:
+    """The phone's-day lock, and the service as stored: the one given, unless it was a copy
+    from memory (``cached_as``: its fingerprint, service_cache) that no longer matches the
+    stored row, which is then read and booked with."""
+    locked = _phone_day_lock_and_id(service, phone, day)
+    if cached_as is None or locked is None or locked.service_fingerprint == cached_as:
+        return service, locked
+    stored = service_cache.stored_service(service.code)
+    if stored is None:
+        raise RequestError(_l("This service cannot be booked for a time."), "service_code")
+    if stored.id != service.id:  # another service under the code: its lock, its calendar
+        locked = _phone_day_lock_and_id(stored, phone, day)
+    return stored, locked
 
 
 def _lock_key(service: Service, phone: str, day: dt.date) -> dict:
@@ -324,20 +345,26 @@ def _booking_rows(request: ServiceRequest, service: Service, *, channel: Channel
 
 def appointment_book(*, service: Service, start: dt.datetime, resident: Resident,
                      channel: Channel, actor=None, now: dt.datetime | None = None,
-                     confirm_token: str | None = None) -> ServiceRequest:
+                     confirm_token: str | None = None,
+                     cached_as: str | None = None) -> ServiceRequest:
     """Book a place; raises SlotTaken (with the next free times) when the slot is full and
     DuplicateBooking when the phone already holds its allowance that day.
 
     ``confirm_token`` (the web confirm form's one-time token) makes a resubmission of the
     same confirm return the booking it already made, unchanged, instead of a second one.
+    ``cached_as``: ``service`` is service_cache's copy with this fingerprint; the booking
+    checks it against the stored row and books with the stored one if they differ.
     """
     now = now or utcnow()
+    # the lock first: on PostgreSQL the same statement says whether a copy of the service is
+    # still the stored one, and every rule below reads the service
+    service, locked = _locked_with_stored_service(service, cached_as, resident.phone,
+                                                  local_day(start))
     if service.kind is not ServiceKind.APPOINTMENT or not service.is_active:
         raise RequestError(_l("This service cannot be booked for a time."), "service_code")
     if is_home_visit(service) and (problem := home_address_problem(resident.address)) is not None:
         raise RequestError(problem, "address")  # every channel: enough to find the door
     eligibility_check(service, resident.group)
-    locked = _phone_day_lock_and_id(service, resident.phone, local_day(start))
     made = _by_confirm_token(confirm_token)  # on PostgreSQL a racing resubmission committed
     if made is not None:
         return made
