@@ -69,9 +69,15 @@ class DriverStatement:
             compiled = self._compiled = _compile(self.statement, dialect)
         return compiled
 
-    def rows(self, session: Session, params: dict[str, Any]) -> list[tuple]:
+    def rows(self, session: Session, params: dict[str, Any], *,
+             commit: bool = False) -> list[tuple]:
         """The statement's rows (none for a statement without any), as tuples of processed
-        values, in the session's transaction."""
+        values, in the session's transaction. ``commit``: the caller commits next, with
+        nothing written in between; where the session's transaction is its connection's own
+        (not a savepoint) on PostgreSQL, the COMMIT goes with the statement (pipeline mode:
+        one round trip), so the locks it takes are held only while the database works, never
+        while this process gets to its next step. The session's own commit then has nothing
+        left to send."""
         connection = session.connection()
         if connection.dialect.name != PG:
             result = session.execute(self.statement, params)
@@ -79,10 +85,12 @@ class DriverStatement:
         compiled = self.compiled(connection.dialect)
         if not params.keys() >= compiled.required:
             raise ArgumentError(f"no value for {', '.join(sorted(compiled.required - params.keys()))}")
-        return run(connection, compiled, params)
+        return run(connection, compiled, params,
+                   commit=commit and not connection.in_nested_transaction())
 
 
-def run(connection: Connection, compiled: _Compiled, params: dict[str, Any]) -> list[tuple]:
+def run(connection: Connection, compiled: _Compiled, params: dict[str, Any], *,
+        commit: bool = False) -> list[tuple]:
     values = {**compiled.fixed, **params}
     for name, processor in compiled.bind:
         values[name] = processor(values[name])
@@ -92,7 +100,13 @@ def run(connection: Connection, compiled: _Compiled, params: dict[str, Any]) -> 
         for listener in connection.dispatch.before_cursor_execute:
             sql, values = listener(connection, cursor, sql, values, None, False)
         try:
-            cursor.execute(sql, values, prepare=True)
+            if commit:
+                driver = cursor.connection
+                with driver.pipeline():
+                    cursor.execute(sql, values, prepare=True)
+                    driver.commit()
+            else:
+                cursor.execute(sql, values, prepare=True)
             result = cursor.pgresult  # not cursor.description: it builds each column's object
             rows = cursor.fetchall() if result is not None and result.status == TUPLES_OK else []
         except connection.dialect.loaded_dbapi.Error as exc:

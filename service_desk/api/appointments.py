@@ -163,10 +163,11 @@ def book():
     if fields:
         raise invalid(fields)
     try:
+        # the booking commits: nothing else is written here
         item = appointment_book(service=service, start=start, resident=resident, channel=channel,
-                                cached_as=cached_as)
+                                cached_as=cached_as, commit=True)
         answer = appointment_json(item, service)  # before the commit expires what it reads
-        db.session.commit()
+        db.session.commit()  # the session's side of it: the database's is done
     except DuplicateBooking as exc:
         db.session.rollback()
         return _duplicate(exc)

@@ -346,7 +346,7 @@ def _booking_rows(request: ServiceRequest, service: Service, *, channel: Channel
 def appointment_book(*, service: Service, start: dt.datetime, resident: Resident,
                      channel: Channel, actor=None, now: dt.datetime | None = None,
                      confirm_token: str | None = None,
-                     cached_as: str | None = None) -> ServiceRequest:
+                     cached_as: str | None = None, commit: bool = False) -> ServiceRequest:
     """Book a place; raises SlotTaken (with the next free times) when the slot is full and
     DuplicateBooking when the phone already holds its allowance that day.
 
@@ -354,6 +354,13 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
     same confirm return the booking it already made, unchanged, instead of a second one.
     ``cached_as``: ``service`` is service_cache's copy with this fingerprint; the booking
     checks it against the stored row and books with the stored one if they differ.
+
+    ``commit``: the caller commits next, with nothing else to write (the API). On
+    PostgreSQL the COMMIT then goes with the writing statement, in one round trip
+    (DriverStatement.rows): that statement takes the service row's lock (its slots
+    version), which every other booking of the service waits for, so it is held only while
+    the database works, not while this process, among its threads, comes back to send the
+    COMMIT (issue 13). A refusal so committed wrote nothing.
     """
     now = now or utcnow()
     # the lock first: on PostgreSQL the same statement says whether a copy of the service is
@@ -383,14 +390,23 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
         ends_at=slot.end, unit_id=service.unit_id, created_by_id=getattr(actor, "id", None),
         confirm_token=confirm_token or None)
     if locked is not None:  # PostgreSQL: the phone's day is locked, the rest in one statement
-        values.update(id=locked.new_id, reference=draw_reference())
-        request = ServiceRequest(**{**_REQUEST_NONE, **values})  # added once it is written
-        booked = book_in_one_statement(
-            db.session, place={"service_id": service.id, "starts_at": slot.start,
-                               "ends_at": slot.end, "capacity": slot.capacity},
-            request=values, rows=_booking_rows(request, service, channel=channel, actor=actor),
-            version=new_slots_version(), phone_day=(rule := _phone_day(service, slot.start)),
-            active=ACTIVE)
+        place = {"service_id": service.id, "starts_at": slot.start, "ends_at": slot.end,
+                 "capacity": slot.capacity}
+        rule = _phone_day(service, slot.start)
+        values["id"] = locked.new_id
+        while True:
+            values["reference"] = draw_reference()
+            request = ServiceRequest(**{**_REQUEST_NONE, **values})  # added once it is written
+            booked = book_in_one_statement(
+                db.session, place=place, request=values,
+                rows=_booking_rows(request, service, channel=channel, actor=actor),
+                version=new_slots_version(), phone_day=rule, active=ACTIVE, commit=commit)
+            if not booked.reference_taken:
+                break
+            if commit:  # a stored request has the reference (rare): nothing was written, and
+                # the transaction may have ended with its lock: book again from the start
+                return appointment_book(service=service, start=start, resident=resident,
+                                        channel=channel, actor=actor, now=now, commit=True)
         if rule is not None and booked.held >= rule.allowed:
             raise DuplicateBooking(db.session.get(ServiceRequest, booked.first_held))
         if booked.slot_id is None:
@@ -398,8 +414,13 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
         values["slot_id"] = request.slot_id = booked.slot_id
         if booked.request_id is not None:
             return _persisted(request)
-        # the reference was someone's already (rare): the place is taken; the rest one by one
-        request = _insert_booking(**values)
+        # a booking not yet committed drew the same reference (rarer still): the place is taken
+        if commit:  # and maybe committed: give it back, then book again from the start
+            _release_place(booked.slot_id)
+            db.session.commit()
+            return appointment_book(service=service, start=start, resident=resident,
+                                    channel=channel, actor=actor, now=now, commit=True)
+        request = _insert_booking(**values)  # the rest one by one
     else:
         slot_id = _take_place(service, slot, now)
         # SQLite: the place's write holds the database lock now; look again

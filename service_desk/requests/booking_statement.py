@@ -34,8 +34,9 @@ _ONE = literal_column("1", Integer)
 
 
 class Booked(NamedTuple):
-    slot_id: int | None  # None: the phone's day was full, or the slot
+    slot_id: int | None  # None: the phone's day was full, or the slot, or the reference taken
     request_id: int | None  # None: no place, or the reference was taken
+    reference_taken: bool  # by a stored request: nothing was written
     held: int  # the phone's active bookings of the service that day (up to the allowance)
     first_held: int | None  # the first of them, by time
 
@@ -96,7 +97,14 @@ def _held(statuses: tuple[RequestStatus, ...], allowed: int):
 def _statement(request_keys: tuple[str, ...],
                rows: tuple[tuple[Table, tuple[str, ...]], ...],
                held_rule: tuple[tuple[RequestStatus, ...], int] | None) -> DriverStatement:
-    chosen = select(*(_typed(f"p_{key}", _slots, key) for key in _PLACE), _ONE)
+    taken = select(exists().where(
+        _requests.c.reference == _typed("q_reference", _requests, "reference"))
+        .label("taken")).cte("ref")
+    reference_taken = select(taken.c.taken).scalar_subquery()
+    # a reference already stored takes no place: nothing is written, and the caller draws
+    # another (a booking that commits with its statement could not take the place back)
+    chosen = select(*(_typed(f"p_{key}", _slots, key) for key in _PLACE), _ONE) \
+        .where(~reference_taken)
     held = None
     if held_rule is not None:
         held = _held(*held_rule)
@@ -117,7 +125,7 @@ def _statement(request_keys: tuple[str, ...],
         include_defaults=False,
     ).on_conflict_do_nothing(index_elements=[_requests.c.reference]) \
         .returning(_requests.c.id).cte("request")
-    ctes = [place, request]
+    ctes = [taken, place, request]
     for i, (table, keys) in enumerate(rows):
         ctes.append(table.insert().from_select(
             list(keys),
@@ -126,10 +134,11 @@ def _statement(request_keys: tuple[str, ...],
             include_defaults=False).cte(f"r{i}"))
     ctes.append(update(_services)
                 .where(_services.c.id == bindparam("p_service_id"),
-                       exists(select(request.c.id)))
+                       exists().select_from(request))
                 .values(slots_version=bindparam("version"))
                 .returning(_services.c.id).cte("version"))
-    answer = [select(place.c.id).scalar_subquery(), select(request.c.id).scalar_subquery()]
+    answer = [select(place.c.id).scalar_subquery(), select(request.c.id).scalar_subquery(),
+              reference_taken]
     if held is not None:
         ctes.insert(0, held)
         answer += [select(func.count()).select_from(held).scalar_subquery(),
@@ -141,13 +150,14 @@ def _statement(request_keys: tuple[str, ...],
 def book_in_one_statement(session: Session, *, place: dict, request: dict,
                           rows: list[tuple[Table, dict]], version: int,
                           phone_day: PhoneDay | None,
-                          active: tuple[RequestStatus, ...]) -> Booked:
+                          active: tuple[RequestStatus, ...], commit: bool = False) -> Booked:
     """Take a place in ``place``'s slot (service_id, starts_at, ends_at, capacity), insert
     ``request`` (every column but slot_id, the id included; its service and times the
     place's) and ``rows`` (a column referring to the request holding its id), and give the
     service ``version``: all of it, or nothing past the part that could not be written.
     With ``phone_day``, nothing is written when the request's phone already holds that many
-    bookings in an ``active`` status between its times."""
+    bookings in an ``active`` status between its times. ``commit``: the transaction ends
+    with the statement (DriverStatement.rows)."""
     for key, (name, _) in _REQUEST_SAME_AS.items():
         given = place[name[2:]] if name.startswith("p_") else request[name[2:]]
         if request[key] != given:
@@ -168,7 +178,7 @@ def book_in_one_statement(session: Session, *, place: dict, request: dict,
         params.update(h_day_start=phone_day.day_start, h_day_end=phone_day.day_end)
     statement = _statement(tuple(request), tuple((table, tuple(values)) for table, values in rows),
                            (active, phone_day.allowed) if phone_day is not None else None)
-    answer = statement.rows(session, params)[0]
+    answer = statement.rows(session, params, commit=commit)[0]
     if phone_day is None:
-        return Booked(answer[0], answer[1], 0, None)
+        return Booked(*answer, 0, None)
     return Booked(*answer)

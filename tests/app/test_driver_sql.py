@@ -116,3 +116,30 @@ def test_a_lost_connection_leaves_the_pool_and_the_next_transaction_has_a_new_on
         assert len(statement.rows(db.session, {"c": "appointment"})) == 1
         assert db.session.connection().connection.driver_connection.info.backend_pid != backend
         db.session.remove()
+
+
+@pytest.mark.commits
+def test_a_commit_with_the_statement_is_the_transactions_end(app, seeded):
+    """``commit``: on PostgreSQL the COMMIT goes with the statement, and the row is there for
+    every other connection before the session's own commit, which has nothing left to do."""
+    with app.app_context():
+        service_id = db.session.scalar(select(Service.id).where(Service.code == "appointment"))
+        values = _a_request(service_id, "DRV2SQL6")
+        _insert(values).rows(db.session, values, commit=True)
+        with db.engine.connect() as other:
+            seen = other.scalar(select(_requests.c.id).where(_requests.c.reference == "DRV2SQL6"))
+        assert (seen is not None) == _postgres(app)  # elsewhere the caller's commit does it
+        db.session.commit()
+        with db.engine.connect() as other:
+            assert other.scalar(select(_requests.c.id).where(_requests.c.reference == "DRV2SQL6"))
+        db.session.remove()
+
+
+def test_inside_a_savepoint_the_statement_leaves_the_commit_to_the_session(ctx, seeded):
+    service_id = db.session.scalar(select(Service.id).where(Service.code == "appointment"))
+    values = _a_request(service_id, "DRV2SQL7")
+    savepoint = db.session.begin_nested()
+    _insert(values).rows(db.session, values, commit=True)
+    savepoint.rollback()  # nothing was committed past it
+    assert db.session.scalar(select(_requests.c.id).where(
+        _requests.c.reference == "DRV2SQL7")) is None

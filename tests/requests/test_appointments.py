@@ -205,8 +205,10 @@ def test_resident_details_are_checked_field_by_field():
 
 @pytest.mark.postgres
 @pytest.mark.commits  # twenty threads, each its own connection
-def test_twenty_people_racing_for_one_slot_never_overbook(app, seeded):
-    """Real concurrency on PostgreSQL: exactly the capacity succeed, the rest hear "just taken"."""
+@pytest.mark.parametrize("commit", [False, True])
+def test_twenty_people_racing_for_one_slot_never_overbook(app, seeded, commit):
+    """Real concurrency on PostgreSQL: exactly the capacity succeed, the rest hear "just taken"
+    — the booking committed by its caller, or with its writing statement (the API's)."""
     with app.app_context():
         service_id = open_service(capacity=3).id
     start = at("2026-09-29", "10:00")
@@ -222,7 +224,7 @@ def test_twenty_people_racing_for_one_slot_never_overbook(app, seeded):
             barrier.wait()
             try:
                 appointment_book(service=service, start=start, resident=who,
-                                 channel=Channel.WEB, now=NOW)
+                                 channel=Channel.WEB, now=NOW, commit=commit)
                 db.session.commit()
                 outcome = "booked"
             except SlotTaken as exc:
