@@ -140,15 +140,21 @@ def with_defaults(table: Table, values: dict) -> dict:
     """The values with the columns' Python-side defaults filled in (a text's status, its
     created_at…): an INSERT inside WITH is given every value it writes."""
     out = dict(values)
-    for column in table.columns:
-        default = column.default
-        if column.key in out or default is None:
+    for key, default in _defaults(table):
+        if key in out:
             continue
         if default.is_scalar:
-            out[column.key] = default.arg
+            out[key] = default.arg
         elif default.is_callable:
-            out[column.key] = default.arg(None)  # SQLAlchemy's wrapper of a plain callable
+            out[key] = default.arg(None)  # SQLAlchemy's wrapper of a plain callable
     return out
+
+
+@cache
+def _defaults(table: Table) -> tuple:
+    # the columns with a Python-side default, found once: every booking fills three rows
+    return tuple((column.key, column.default) for column in table.columns
+                 if column.default is not None)
 
 
 @cache
