@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import (
     Date,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from ..base.calendar import local_day, zone
+from ..base.calendar import local_day, zone, zone_name
 from ..catalog.hours import Settings, closed_span, periods_on, settings_of
 from ..catalog.models import Closure, OpeningHours, Service, Slot
 from ..extensions import db
@@ -104,6 +105,20 @@ def window_slots(service: Service, *, first: dt.date, last: dt.date, today: dt.d
         flush_pending()
         calendar = db.session.execute(
             _CALENDAR, {"service_id": service.id, "first": first, "last": last}).all()
+    tz = zone()
+    window_start = dt.datetime.combine(first, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
+    window_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min,
+                                     tzinfo=tz).astimezone(dt.UTC)
+    # plain rows, not Slot objects: only the counters are read
+    booked = {starts_at: count for starts_at, count in db.session.execute(
+        _COUNTERS, {"service_id": service.id, "start": window_start, "end": window_end})
+              } if counts else {}
+    return _slots_of(s, first, last, calendar, booked)
+
+
+def _slots_of(s: Settings, first: dt.date, last: dt.date, calendar, booked: dict
+              ) -> list[FreeSlot]:
+    """window_slots once the calendar and the counters are read: a function of them alone."""
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
     closed: set[dt.date] = set()  # whole days
     closed_parts: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = {}
@@ -114,14 +129,6 @@ def window_slots(service: Service, *, first: dt.date, last: dt.date, today: dt.d
             closed.add(on_date)
         else:
             closed_parts.setdefault(on_date, []).append(closed_span(on_date, starts, ends))
-    tz = zone()
-    window_start = dt.datetime.combine(first, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
-    window_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min,
-                                     tzinfo=tz).astimezone(dt.UTC)
-    # plain rows, not Slot objects: only the counters are read
-    booked = {starts_at: count for starts_at, count in db.session.execute(
-        _COUNTERS, {"service_id": service.id, "start": window_start, "end": window_end})
-              } if counts else {}
     out: list[FreeSlot] = []
     day = first
     while day <= last:
@@ -142,11 +149,29 @@ def offered_slot(service: Service, start: dt.datetime, *, now: dt.datetime,
     ``counts=False``: without reading its counter (remaining is the capacity). ``calendar``:
     ``calendar_of``'s rows for the local day of ``start``, if the caller read them."""
     day = local_day(start)
-    earliest = now + settings_of(service).min_notice
-    return next((slot for slot in window_slots(service, first=day, last=day,
-                                               today=now.astimezone(zone()).date(),
-                                               counts=counts, calendar=calendar)
-                 if slot.start == start and slot.start >= earliest), None)
+    settings = settings_of(service)
+    earliest = now + settings.min_notice
+    today = now.astimezone(zone()).date()
+    if counts or calendar is None:
+        slots = window_slots(service, first=day, last=day, today=today, counts=counts,
+                             calendar=calendar)
+    else:  # the same, kept: a function of the settings, the day and the calendar alone
+        slots = _offered_on(settings, day, today, tuple(calendar), zone_name())
+    return next((slot for slot in slots if slot.start == start and slot.start >= earliest),
+                None)
+
+
+@lru_cache(maxsize=1024)
+def _offered_on(settings: Settings, day: dt.date, today: dt.date, calendar: tuple,
+                zone: str) -> tuple[FreeSlot, ...]:
+    # a booking's check that its time is offered: the day's slots were a thirtieth of its CPU
+    # (issue 13); every booking of a day with the same hours and closures shares them.
+    # ``zone`` (the display zone's name) is part of the key: the slots are its local times
+    first = max(day, today)
+    last = min(day, today + dt.timedelta(days=settings.book_ahead_days))
+    if last < first:
+        return ()
+    return tuple(_slots_of(settings, first, last, calendar, {}))
 
 
 def calendar_of(lead):
