@@ -300,3 +300,34 @@ def test_a_weekend_inside_a_holiday_break_is_closed_even_for_a_weekend_service(c
     assert periods_on(dt.date(2026, 10, 4), weekend_hours) == []  # Sunday in Golden Week
     assert periods_on(dt.date(2026, 10, 11), weekend_hours) != []  # an ordinary Sunday
     assert periods_on(dt.date(2026, 9, 27), weekend_hours) != []  # the Sunday before the break
+
+
+def test_a_closure_or_new_hours_bind_the_next_booking_of_a_day_already_booked(ctx, seeded):
+    """The day's offered slots are kept between bookings (availability._offered_on), keyed by
+    the calendar each booking reads: a part-day closure added, or hours changed, after a
+    booking of that day binds the very next one."""
+    service = open_service(capacity=5)
+    book = {"service": service, "channel": Channel.WEB, "now": NOW}
+    appointment_book(start=at("2026-09-29", "10:00"), resident=resident(phone="13812340001"),
+                     **book)
+    db.session.commit()
+    db.session.add(Closure(service_id=service.id, on_date=dt.date(2026, 9, 29), reason="停电",
+                           starts=dt.time(10), ends=dt.time(11)))
+    db.session.commit()
+    with pytest.raises(RequestError):
+        appointment_book(start=at("2026-09-29", "10:30"), resident=resident(phone="13812340002"),
+                         **book)
+    db.session.rollback()
+    appointment_book(start=at("2026-09-29", "14:00"), resident=resident(phone="13812340003"),
+                     **book)
+    db.session.commit()
+    hours = db.session.scalars(select(OpeningHours).where(
+        OpeningHours.service_id == service.id, OpeningHours.weekday == 1)).all()
+    for row in hours:
+        if row.opens == dt.time(13, 30):
+            row.closes = dt.time(15)
+    db.session.commit()
+    with pytest.raises(RequestError):  # after the new closing time
+        appointment_book(start=at("2026-09-29", "16:00"), resident=resident(phone="13812340004"),
+                         **book)
+    db.session.rollback()
