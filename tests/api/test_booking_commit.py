@@ -4,7 +4,6 @@ booking of the service waits for, is not held while the process comes back to se
 is written, and what a refusal leaves, are as when the caller commits."""
 from __future__ import annotations
 
-import datetime as dt
 from unittest import mock
 
 import psycopg
@@ -17,6 +16,7 @@ from service_desk.requests import appointments
 from service_desk.requests.models import ServiceRequest
 
 from ..factories import EIGHT_TO_EIGHT, open_every_day
+from .booking_helpers import book, free_starts
 
 pytestmark = pytest.mark.commits  # the session's own transaction, as in production
 
@@ -27,15 +27,7 @@ def bookable(app, seeded):
 
 
 def _free(client, n):
-    today = dt.date.today()
-    body = client.get(f"/api/v1/services/appointment/slots?from={today + dt.timedelta(days=1)}"
-                      f"&to={today + dt.timedelta(days=20)}").get_json()
-    return [s["start"] for s in body if s["remaining"] > 0][:n]
-
-
-def _book(client, start, phone):
-    return client.post("/api/v1/appointments", json={
-        "service_code": "appointment", "start": start, "name": "李阿姨", "phone": phone})
+    return free_starts(client, n, first_day=1)
 
 
 def _stored(app):
@@ -58,7 +50,7 @@ def test_a_booking_is_stored_and_its_commit_went_with_its_statement(app, client,
     before = _stored(app)
     with mock.patch.object(psycopg.Connection, "pipeline", autospec=True,
                            side_effect=psycopg.Connection.pipeline) as pipelined:
-        answer = _book(client, first, "13812345670")
+        answer = book(client, first, "13812345670")
     assert answer.status_code == 201
     counted, made, version = _stored(app)
     assert (counted, made) == (before[0] + 1, before[1] + 1) and version != before[2]
@@ -67,25 +59,25 @@ def test_a_booking_is_stored_and_its_commit_went_with_its_statement(app, client,
 
 def test_a_full_slot_and_a_phones_second_booking_leave_nothing(app, client, bookable):
     first, second = _free(client, 2)
-    assert _book(client, first, "13812345671").status_code == 201
+    assert book(client, first, "13812345671").status_code == 201
     before = _stored(app)
-    full = _book(client, first, "13812345672")
+    full = book(client, first, "13812345672")
     assert full.status_code == 409 and full.get_json()["error"]["code"] == "slot_full"
-    twice = _book(client, second, "13812345671")
+    twice = book(client, second, "13812345671")
     assert twice.status_code == 409
     assert twice.get_json()["error"]["code"] == "duplicate_booking"
     assert _stored(app) == before
-    assert _book(client, second, "13812345673").status_code == 201  # the place is still free
+    assert book(client, second, "13812345673").status_code == 201  # the place is still free
 
 
 def test_a_reference_already_stored_is_drawn_again_and_the_place_taken_once(
         app, client, bookable, monkeypatch):
     first, second = _free(client, 2)
-    taken = _book(client, first, "13812345674").get_json()["reference"]
+    taken = book(client, first, "13812345674").get_json()["reference"]
     before = _stored(app)
     draws = iter([taken, "ZZZZ2345"])
     monkeypatch.setattr(appointments, "draw_reference", lambda: next(draws))
-    answer = _book(client, second, "13812345675")
+    answer = book(client, second, "13812345675")
     assert answer.status_code == 201 and answer.get_json()["reference"] == "ZZZZ2345"
     counted, made, _ = _stored(app)
     assert (counted, made) == (before[0] + 1, before[1] + 1)

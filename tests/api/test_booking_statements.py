@@ -16,6 +16,7 @@ from service_desk.requests import appointments
 from service_desk.requests.models import RequestStatus, ServiceRequest
 
 from ..factories import EIGHT_TO_EIGHT, audits, events_of, open_every_day, stored_request
+from .booking_helpers import book, free_starts
 
 # service, phone-day lock (PostgreSQL) or second look (SQLite), phone-day check, hours,
 # closures, the place's upsert, the request, its history, audit and text rows, and the slots
@@ -28,8 +29,9 @@ from ..factories import EIGHT_TO_EIGHT, audits, events_of, open_every_day, store
 # closures too: 4; and the writing statement checks the phone's day itself (after the lock,
 # in the statement's own snapshot): 3 — the service, the lock, the writes; and the service
 # comes from memory (catalog/service_cache.py), the lock statement checking the copy: 2 once
-# a booking read it (the first booking of a service in a process reads it: 3). Before issue 13: 15 on SQLite, 16 on PostgreSQL (slot
-# counters read, slot id SELECT, reference SELECT, two reloads after the commit).
+# a booking read it (the first booking of a service in a process reads it: 3). Before issue
+# 13: 15 on SQLite, 16 on PostgreSQL (slot counters read, slot id SELECT, reference SELECT,
+# two reloads after the commit).
 MAX_BOOKING_STATEMENTS = {"sqlite": 10, "postgresql": 2}
 
 
@@ -38,27 +40,15 @@ def bookable(app, seeded):
     open_every_day(app, capacity=2, ahead=30, periods=EIGHT_TO_EIGHT)
 
 
-def _free(client, n):
-    today = dt.date.today()
-    body = client.get(f"/api/v1/services/appointment/slots?from={today}"
-                      f"&to={today + dt.timedelta(days=20)}").get_json()
-    return [s["start"] for s in body if s["remaining"] > 0][:n]
-
-
-def _book(client, start, phone):
-    return client.post("/api/v1/appointments", json={
-        "service_code": "appointment", "start": start, "name": "李阿姨", "phone": phone})
-
-
 def test_one_booking_costs_a_bounded_number_of_statements(app, client, bookable,
                                                           count_queries):
-    first, second, third = _free(client, 3)
-    assert _book(client, first, "13812345670").status_code == 201  # the slot's counter exists
+    first, second, third = free_starts(client, 3)
+    assert book(client, first, "13812345670").status_code == 201  # the slot's counter exists
     with count_queries() as existing_slot:
-        answer = _book(client, first, "13812345671")
+        answer = book(client, first, "13812345671")
     assert answer.status_code == 201 and answer.get_json()["phone"] == "138****5671"
     with count_queries() as first_of_its_slot:
-        assert _book(client, second, "13812345672").status_code == 201
+        assert book(client, second, "13812345672").status_code == 201
     with app.app_context():
         dialect = db.engine.dialect.name
     most = MAX_BOOKING_STATEMENTS[dialect]
@@ -66,7 +56,7 @@ def test_one_booking_costs_a_bounded_number_of_statements(app, client, bookable,
     assert len(first_of_its_slot) == len(existing_slot)  # creating the counter costs nothing
     service_cache.forget()  # a process's first booking of the service reads it once
     with count_queries() as not_remembered:
-        assert _book(client, third, "13812345673").status_code == 201
+        assert book(client, third, "13812345673").status_code == 201
     assert len(not_remembered) == len(existing_slot) + (dialect == "postgresql")
     sql = [" ".join(s.split()).lower() for s in existing_slot]
     if dialect == "postgresql":  # every write in the last statement
@@ -90,11 +80,11 @@ def test_one_booking_costs_a_bounded_number_of_statements(app, client, bookable,
 
 
 def test_a_reference_already_taken_is_drawn_again(app, client, bookable, monkeypatch):
-    first, second = _free(client, 2)
-    taken = _book(client, first, "13812345670").get_json()["reference"]
+    first, second = free_starts(client, 2)
+    taken = book(client, first, "13812345670").get_json()["reference"]
     draws = iter([taken, taken, "ZZZZ2345"])
     monkeypatch.setattr(appointments, "draw_reference", lambda: next(draws))
-    answer = _book(client, second, "13812345671")
+    answer = book(client, second, "13812345671")
     assert answer.status_code == 201 and answer.get_json()["reference"] == "ZZZZ2345"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ServiceRequest)
@@ -121,8 +111,8 @@ def test_the_rows_written_as_plain_rows_are_the_whole_record(app, client, bookab
     """The request row and its history, text and audit rows are written with Core, not
     through ORM objects (the last three in one statement on PostgreSQL): each holds what the
     ORM wrote, the columns' defaults included."""
-    start = _free(client, 1)[0]
-    reference = _book(client, start, "13812345670").get_json()["reference"]
+    start = free_starts(client, 1)[0]
+    reference = book(client, start, "13812345670").get_json()["reference"]
     item = stored_request(app, reference)
     assert (item.version, item.is_synthetic, item.status) == (1, False, RequestStatus.BOOKED)
     assert item.created_at is not None and item.updated_at is not None
