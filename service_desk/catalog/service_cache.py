@@ -1,5 +1,5 @@
 """The service a booking names, from this process's memory (issue 13): loading it through the
-ORM was a third of a booking's CPU, for a row that changes a few times a year.
+ORM was a tenth of a booking's CPU, for a row that changes a few times a year.
 
 The copy never decides anything. Each entry keeps the stored row's fingerprint (the md5 of
 every column but the slots version, which every booking replaces), and the booking reads the

@@ -3,9 +3,9 @@ bookings that day, the place in its slot, the request row, its history, text and
 the service's new slots version, as WITH queries in one round trip instead of five.
 
 Each part writes only if the one it depends on wrote: a phone that holds its allowance that day
-takes no place, a full slot takes none either, and without a place no request is inserted; a
-reference already in use inserts no request, and then nothing else is written and the version
-stays. The caller reads which happened from what is returned and answers as the separate
+takes no place, a full slot or a reference already stored takes none either, and without a
+place no request is inserted; a reference drawn by a booking not yet committed inserts no
+request (its place is then taken), and then nothing else is written and the version stays. The caller reads which happened from what is returned and answers as the separate
 statements would have (``appointments.appointment_book``). The phone's bookings are read after
 the phone's-day lock was taken (the statement before), so they include every booking of that
 phone committed before it, as the separate check did.

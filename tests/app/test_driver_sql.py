@@ -7,7 +7,7 @@ import datetime as dt
 
 import psycopg
 import pytest
-from sqlalchemy import bindparam, exc, insert, select
+from sqlalchemy import bindparam, exc, func, insert, select
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from service_desk.catalog.models import Service, ServiceKind
@@ -143,3 +143,21 @@ def test_inside_a_savepoint_the_statement_leaves_the_commit_to_the_session(ctx, 
     savepoint.rollback()  # nothing was committed past it
     assert db.session.scalar(select(_requests.c.id).where(
         _requests.c.reference == "DRV2SQL7")) is None
+
+
+@pytest.mark.commits
+def test_an_error_in_a_statement_sent_with_its_commit_commits_nothing(app, seeded):
+    with app.app_context():
+        service_id = db.session.scalar(select(Service.id).where(Service.code == "appointment"))
+        values = _a_request(service_id, "DRV2SQL8")
+        _insert(values).rows(db.session, values, commit=True)
+        db.session.commit()
+        other = {**values, "resident_phone": "13812345679"}  # the same reference: UNIQUE
+        with pytest.raises(exc.IntegrityError):
+            _insert(other).rows(db.session, other, commit=True)
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(_requests).where(
+            _requests.c.resident_phone == "13812345679")) == 0
+        assert len(DriverStatement(select(_services.c.id).where(
+            _services.c.code == bindparam("c"))).rows(db.session, {"c": "appointment"})) == 1
+        db.session.remove()
