@@ -390,6 +390,10 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
         ends_at=slot.end, unit_id=service.unit_id, created_by_id=getattr(actor, "id", None),
         confirm_token=confirm_token or None)
     if locked is not None:  # PostgreSQL: the phone's day is locked, the rest in one statement
+        def again() -> ServiceRequest:  # the transaction may have ended: from the start
+            return appointment_book(service=service, start=start, resident=resident,
+                                    channel=channel, actor=actor, now=now, commit=True)
+
         place = {"service_id": service.id, "starts_at": slot.start, "ends_at": slot.end,
                  "capacity": slot.capacity}
         rule = _phone_day(service, slot.start)
@@ -403,10 +407,8 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
                 version=new_slots_version(), phone_day=rule, active=ACTIVE, commit=commit)
             if not booked.reference_taken:
                 break
-            if commit:  # a stored request has the reference (rare): nothing was written, and
-                # the transaction may have ended with its lock: book again from the start
-                return appointment_book(service=service, start=start, resident=resident,
-                                        channel=channel, actor=actor, now=now, commit=True)
+            if commit:  # a stored request has the reference (rare): nothing was written
+                return again()
         if rule is not None and booked.held >= rule.allowed:
             raise DuplicateBooking(db.session.get(ServiceRequest, booked.first_held))
         if booked.slot_id is None:
@@ -418,8 +420,7 @@ def appointment_book(*, service: Service, start: dt.datetime, resident: Resident
         if commit:  # and maybe committed: give it back, then book again from the start
             _release_place(booked.slot_id)
             db.session.commit()
-            return appointment_book(service=service, start=start, resident=resident,
-                                    channel=channel, actor=actor, now=now, commit=True)
+            return again()
         request = _insert_booking(**values)  # the rest one by one
     else:
         slot_id = _take_place(service, slot, now)

@@ -97,8 +97,7 @@ def window_slots(service: Service, *, first: dt.date, last: dt.date, today: dt.d
     the rows of ``calendar_of`` for ``first``..``last``, read by the caller with another
     statement (a booking's lock, on PostgreSQL)."""
     s = settings_of(service)
-    first = max(first, today)
-    last = min(last, today + dt.timedelta(days=s.book_ahead_days))
+    first, last = _in_window(s, first, last, today)
     if last < first:
         return []
     if calendar is None:
@@ -167,11 +166,17 @@ def _offered_on(settings: Settings, day: dt.date, today: dt.date, calendar: tupl
     # a booking's check that its time is offered: the day's slots were a thirtieth of its CPU
     # (issue 13); every booking of a day with the same hours and closures shares them.
     # ``zone`` (the display zone's name) is part of the key: the slots are its local times
-    first = max(day, today)
-    last = min(day, today + dt.timedelta(days=settings.book_ahead_days))
+    first, last = _in_window(settings, day, day, today)
     if last < first:
         return ()
     return tuple(_slots_of(settings, first, last, calendar, {}))
+
+
+def _in_window(s: Settings, first: dt.date, last: dt.date, today: dt.date
+               ) -> tuple[dt.date, dt.date]:
+    """``first``..``last`` cut to the booking window that starts ``today`` (empty when the
+    second comes before the first)."""
+    return max(first, today), min(last, today + dt.timedelta(days=s.book_ahead_days))
 
 
 def calendar_of(lead):

@@ -30,8 +30,10 @@ def _when(request: ServiceRequest) -> str:
 @lru_cache(maxsize=2048)
 def _formatted(when: dt.datetime, locale: str, zone: str) -> str:
     # one Babel formatting per time, locale and zone: the bookings of a popular time share it,
-    # and it was a twentieth of a booking's CPU (issue 13)
-    return format_datetime(when, "medium")
+    # and it was a twentieth of a booking's CPU (issue 13). ``locale`` is forced (a no-op
+    # when in force already), so a caller outside force_locale gets it too
+    with force_locale(locale):
+        return format_datetime(when, "medium")
 
 
 def _params(request: ServiceRequest, service: Service, *, when: str | None = None,
@@ -75,19 +77,12 @@ def _appointment_templates() -> dict[str, str]:
         }
 
 
-@lru_cache(maxsize=2048)
-def _when_zh(when: dt.datetime, zone: str) -> str:
-    # as _when, for a caller outside force_locale: one Babel formatting per time and zone
-    with force_locale("zh_CN"):
-        return format_datetime(when, "medium")
-
-
 def _appointment_text(request: ServiceRequest, service: Service, what: str, *, urgent: bool,
                       row: bool):
     templates = _appointment_templates()
     if what not in templates or what == "subject":
         raise KeyError(what)
-    when = _when_zh(request.starts_at, str(get_timezone())) if request.starts_at else ""
+    when = _formatted(request.starts_at, "zh_CN", str(get_timezone())) if request.starts_at else ""
     body = templates[what] % {"service": service.name, "when": when, "ref": request.reference}
     subject = templates["subject"] % {"ref": request.reference}
     return _queue(kind=f"appointment-{what}", request=request, subject=subject, body=body,
